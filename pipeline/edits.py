@@ -1,0 +1,195 @@
+"""Edits: the only way text changes in caseclean.
+
+A section keeps its raw text for ever; every change made to it is an :class:`Edit` with
+character offsets into that raw text. Clean text is *derived* by applying the applied edits,
+and the raw text can always be rebuilt from the clean text and the same edits. This is what
+makes every correction reviewable and reversible.
+
+Passes run one after another, each on the output of the previous one. An :class:`EditTrail`
+carries their work: a pass proposes edits in the coordinates of the text it saw, and the trail
+maps them back to raw offsets, merging an edit with the earlier edits it overlaps (so that
+``sphe- rocltosis`` joined by one pass and fixed by the next is one edit,
+``sphe- rocltosis`` → ``spherocytosis``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change of a span of text.
+
+    ``start``/``end`` are offsets in the text the edit was made on (the section's raw text,
+    once it has gone through an :class:`EditTrail`). ``applied`` is false for a suggestion:
+    recorded, shown to reviewers, never part of the clean text.
+    """
+
+    start: int
+    end: int
+    original: str
+    replacement: str
+    pass_name: str
+    rule: str
+    confidence: float = 1.0
+    applied: bool = True
+    decision: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad edit span {self.start}..{self.end}")
+        if self.end - self.start != len(self.original):
+            raise ValueError(f"edit span {self.start}..{self.end} does not fit {self.original!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} outside 0..1")
+
+    def to_record(self) -> dict[str, object]:
+        """The edit as a row of the ``corrections`` table (``pass`` is a keyword in Python)."""
+        row = asdict(self)
+        row["pass"] = row.pop("pass_name")
+        return row
+
+
+def _applied_sorted(edits: Iterable[Edit]) -> list[Edit]:
+    return sorted((e for e in edits if e.applied), key=lambda e: (e.start, e.end))
+
+
+def check_edits(raw: str, edits: Iterable[Edit]) -> None:
+    """Raise ``ValueError`` unless the applied edits fit ``raw`` and do not overlap."""
+    last_end = -1
+    last_start = -1
+    for edit in _applied_sorted(edits):
+        if raw[edit.start : edit.end] != edit.original:
+            raise ValueError(f"edit {edit.original!r} does not match raw text at {edit.start}")
+        overlaps = edit.start < last_end or (edit.start == last_start == edit.end)
+        if overlaps:
+            raise ValueError(f"edits overlap at {edit.start}")
+        last_end = edit.end
+        last_start = edit.start
+
+
+def apply_edits(raw: str, edits: Iterable[Edit]) -> str:
+    """The clean text: ``raw`` with every applied edit substituted."""
+    applied = _applied_sorted(edits)
+    check_edits(raw, applied)
+    out: list[str] = []
+    pos = 0
+    for edit in applied:
+        out.append(raw[pos : edit.start])
+        out.append(edit.replacement)
+        pos = edit.end
+    out.append(raw[pos:])
+    return "".join(out)
+
+
+def rebuild_raw(clean: str, edits: Iterable[Edit]) -> str:
+    """Undo every applied edit: the raw text, rebuilt from the clean text alone."""
+    out: list[str] = []
+    pos = 0
+    delta = 0
+    for edit in _applied_sorted(edits):
+        clean_start = edit.start + delta
+        clean_end = clean_start + len(edit.replacement)
+        if clean[clean_start:clean_end] != edit.replacement:
+            raise ValueError(f"clean text does not hold {edit.replacement!r} at {clean_start}")
+        out.append(clean[pos:clean_start])
+        out.append(edit.original)
+        pos = clean_end
+        delta += len(edit.replacement) - len(edit.original)
+    out.append(clean[pos:])
+    return "".join(out)
+
+
+def _join(first: str, second: str) -> str:
+    parts = first.split("+")
+    return first if second in parts else f"{first}+{second}"
+
+
+class EditTrail:
+    """The raw text of one section plus the edits of every pass so far, in raw offsets."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self._applied: list[Edit] = []
+        self._suggested: list[Edit] = []
+        self._text = raw
+
+    @property
+    def text(self) -> str:
+        """The current clean text: what the next pass sees."""
+        return self._text
+
+    @property
+    def edits(self) -> list[Edit]:
+        """Applied edits and suggestions, in raw offsets, in text order."""
+        return sorted(
+            self._applied + self._suggested, key=lambda e: (e.start, e.end, not e.applied)
+        )
+
+    def _clean_spans(self) -> list[tuple[int, int]]:
+        spans = []
+        delta = 0
+        for edit in self._applied:
+            start = edit.start + delta
+            spans.append((start, start + len(edit.replacement)))
+            delta += len(edit.replacement) - len(edit.original)
+        return spans
+
+    def _to_raw(self, edit: Edit, spans: Sequence[tuple[int, int]]) -> tuple[Edit, list[int]]:
+        """Map one edit in current-text offsets to raw offsets; also return merged indexes."""
+        cs, ce = edit.start, edit.end
+        merged = [i for i, (s, e) in enumerate(spans) if s < ce and cs < e]
+        delta_start = 0
+        delta_end = 0
+        for (s, e), prior in zip(spans, self._applied, strict=True):
+            change = len(prior.replacement) - len(prior.original)
+            if e <= cs:
+                delta_start += change
+            if e < ce or (e == ce and s < e):
+                delta_end += change
+        if not merged:
+            rs, re_ = cs - delta_start, ce - delta_end
+            return replace(edit, start=rs, end=re_, original=self.raw[rs:re_]), merged
+        first, last = self._applied[merged[0]], self._applied[merged[-1]]
+        u0 = min(cs, spans[merged[0]][0])
+        u1 = max(ce, spans[merged[-1]][1])
+        rs = first.start if u0 == spans[merged[0]][0] else cs - delta_start
+        re_ = last.end if u1 == spans[merged[-1]][1] else ce - delta_end
+        replacement = self._text[u0:cs] + edit.replacement + self._text[ce:u1]
+        pass_name, rule = edit.pass_name, edit.rule
+        confidence = edit.confidence
+        for i in reversed(merged):
+            prior = self._applied[i]
+            pass_name = _join(prior.pass_name, pass_name)
+            rule = _join(prior.rule, rule)
+            confidence = min(confidence, prior.confidence)
+        mapped = Edit(
+            rs, re_, self.raw[rs:re_], replacement, pass_name, rule, confidence, edit.applied
+        )
+        return mapped, merged
+
+    def add(self, edits: Iterable[Edit]) -> None:
+        """Record one pass's edits, given in offsets of :attr:`text`.
+
+        The edits of one pass must not overlap each other. An applied edit that touches an
+        earlier one is merged with it into a single edit of the raw text; if the result
+        changes nothing (a later pass undid an earlier one) it is dropped.
+        """
+        batch = sorted(edits, key=lambda e: (e.start, e.end))
+        check_edits(self._text, batch)
+        for edit in batch:
+            if self._text[edit.start : edit.end] != edit.original:
+                raise ValueError(f"suggestion {edit.original!r} does not match the text")
+        for edit in reversed(batch):  # back to front: earlier offsets stay valid
+            mapped, merged = self._to_raw(edit, self._clean_spans())
+            if not edit.applied:
+                if mapped.original != mapped.replacement:
+                    self._suggested.append(mapped)
+                continue
+            kept = [e for i, e in enumerate(self._applied) if i not in set(merged)]
+            if mapped.original != mapped.replacement:
+                kept.append(mapped)
+            self._applied = sorted(kept, key=lambda e: (e.start, e.end))
+            self._text = apply_edits(self.raw, self._applied)
