@@ -1,0 +1,54 @@
+# caseclean: `make run` cleans the sample archive, `make test` runs the checks.
+# Both bootstrap their own virtual environment in .venv on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEBIAN_PACKAGES := hunspell hunspell-en-us hunspell-en-med chromium
+RAW_DIR ?= data/raw
+OUT_DIR ?= data/clean
+
+.PHONY: run test lint setup-system bench clean
+
+run: $(STAMP) setup-system
+	$(BIN)/caseclean run $(RAW_DIR) --out $(OUT_DIR)
+
+test: $(STAMP) setup-system
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff format --check pipeline tests bench
+	@$(BIN)/python -m pytest -q -p no:cacheprovider; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff format --check pipeline tests bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,peers]'
+	touch $(STAMP)
+
+# Debian packages caseclean uses: the hunspell dictionaries (general and medical English)
+# and chromium for the browser tests. Installed with apt-get when run as root; otherwise the
+# exact command is printed and the run goes on (the lexicon warns and corrects less).
+setup-system:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "caseclean needs Debian packages:$$missing"; \
+	  echo "  run: sudo apt-get install -y$$missing"; \
+	fi
+
+bench: $(STAMP) setup-system
+	$(BIN)/python bench/peers.py
+	$(BIN)/python bench/speed.py
+
+clean:
+	rm -rf $(OUT_DIR) .pytest_cache .ruff_cache

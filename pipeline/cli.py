@@ -1,0 +1,195 @@
+"""The ``caseclean`` command: a thin layer over the library.
+
+Every command parses its options, calls one library function and prints. Progress goes to
+stderr and only on a terminal; results go to stdout, so scripts can pipe them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import __version__
+from .engine import Progress, RunOptions, RunResult, no_progress, run
+from .ingest import PageError
+from .rules import RulesError
+from .tables import CASES, CORRECTIONS, ERRORS, SECTIONS, frame, write_tables
+
+DEFAULT_RAW = Path("data/raw")
+DEFAULT_OUT = Path("data/clean")
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Progress]:
+    """A rich progress bar on stderr when it is a terminal; silence otherwise."""
+    if not enabled:
+        yield no_progress
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _tables(result: RunResult) -> dict[str, list[dict]]:
+    return {
+        CASES.name: result.cases,
+        SECTIONS.name: result.sections,
+        CORRECTIONS.name: result.corrections,
+        ERRORS.name: result.errors,
+    }
+
+
+def _print_summary(result: RunResult, out: Path | None) -> None:
+    print("caseclean run summary")
+    for key, value in result.summary.items():
+        print(f"  {key:<26} {value}")
+    for line in result.learned_boilerplate:
+        print(f"  learned boilerplate: {line!r}")
+    for error in result.errors:
+        print(f"  error: {error['case_id']}: {error['stage']}: {error['message']}")
+    if out is not None:
+        print(f"  outputs                    {out}")
+
+
+def _options(args: argparse.Namespace, raw_dir: Path) -> RunOptions:
+    return RunOptions(
+        raw_dir=raw_dir,
+        rules_dir=args.rules,
+        workers=max(1, args.workers),
+        engine=args.engine,
+        scheduler=args.scheduler,
+    )
+
+
+def _run_pipeline(args: argparse.Namespace, raw_dir: Path) -> RunResult:
+    show = sys.stderr.isatty() and not os.environ.get("CASECLEAN_NO_PROGRESS")
+    with progress_bar(show) as progress:
+        return run(_options(args, raw_dir), progress)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    raw_dir: Path = args.raw_dir
+    if not raw_dir.is_dir():
+        print(f"caseclean: archive folder not found: {raw_dir}", file=sys.stderr)
+        return 2
+    result = _run_pipeline(args, raw_dir)
+    write_tables(args.out, _tables(result))
+    _print_summary(result, args.out)
+    return 1 if args.strict and (result.errors or result.summary["warnings"]) else 0
+
+
+def cmd_clean_text(args: argparse.Namespace) -> int:
+    from .correct import Corrector
+
+    text = sys.stdin.read()
+    result = Corrector(args.rules).clean(text)
+    sys.stdout.write(result.text)
+    if args.explain:
+        for edit in result.edits:
+            print(json.dumps(edit.to_record(), ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from . import evaluate
+
+    if args.pairs is None and args.gold is None:
+        print("caseclean eval: give --pairs FILE or --gold FILE --archive DIR", file=sys.stderr)
+        return 2
+    if args.pairs is not None:
+        from .correct import Corrector
+
+        corrector = Corrector(args.rules)
+        pairs = _read_jsonl(args.pairs)
+        scores = evaluate.score_pairs(pairs, lambda text: corrector.clean(text).text)
+        print(evaluate.format_pair_scores(scores, by_section=args.by_section, top=args.top))
+    if args.gold is not None:
+        if args.archive is None:
+            print("caseclean eval: --gold needs --archive DIR", file=sys.stderr)
+            return 2
+        result = _run_pipeline(args, args.archive)
+        rows = _tables(result)
+        tables = {s.name: frame(s, rows[s.name]) for s in (CASES, SECTIONS, CORRECTIONS, ERRORS)}
+        gold = _read_jsonl(args.gold)
+        scores = evaluate.score_gold(
+            gold, tables["cases"], tables["sections"], tables["corrections"], tables["errors"]
+        )
+        print(evaluate.format_gold_scores(scores))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="caseclean",
+        description="Turn a radiology teaching archive into a tidy, reviewable dataset.",
+    )
+    parser.add_argument("--version", action="version", version=f"caseclean {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def engine_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
+        p.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
+        p.add_argument("--engine", choices=("local", "dask"), default="local")
+        p.add_argument("--scheduler", default=None, help="Dask scheduler address")
+
+    p_run = commands.add_parser("run", help="clean an archive into tables")
+    p_run.add_argument("raw_dir", nargs="?", type=Path, default=DEFAULT_RAW)
+    p_run.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    p_run.add_argument("--strict", action="store_true", help="exit 1 if any page is bad")
+    engine_options(p_run)
+    p_run.set_defaults(func=cmd_run)
+
+    p_clean = commands.add_parser("clean-text", help="correct text from stdin to stdout")
+    p_clean.add_argument("--explain", action="store_true", help="edits as JSON lines on stderr")
+    p_clean.add_argument("--rules", type=Path, default=None)
+    p_clean.set_defaults(func=cmd_clean_text)
+
+    p_eval = commands.add_parser("eval", help="score corrections or parsing against answers")
+    p_eval.add_argument("--pairs", type=Path, help="JSON lines of {id, noisy, clean}")
+    p_eval.add_argument("--by-section", action="store_true", help="figures per section kind")
+    p_eval.add_argument("--top", type=int, default=0, help="list the N most frequent slips")
+    p_eval.add_argument("--gold", type=Path, help="gold answers (JSON lines) for --archive")
+    p_eval.add_argument("--archive", type=Path, help="archive folder to run and score")
+    engine_options(p_eval)
+    p_eval.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (RulesError, FileNotFoundError, PageError) as exc:
+        print(f"caseclean: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("caseclean: interrupted; previous outputs are intact", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

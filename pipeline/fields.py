@@ -1,0 +1,108 @@
+"""Fields: the typed facts of a case (author, resident, patient gender and age, modalities).
+
+Each comes from a "Label : value" line (labels in ``rules/fields.yaml``) or, for modalities,
+from the findings text (synonyms in ``rules/modalities.yaml``). A field the page does not
+have is null: this stage never guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .rules import FieldRules, ModalityRules
+
+_FIELD_LINE = regex.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*(.*?)\s*$", regex.DOTALL)
+_AGE = regex.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([^\d]*?)\s*\.?\s*$")
+
+
+@dataclass
+class Fields:
+    """The typed fields of one page; None means the page does not say."""
+
+    author_name: str | None = None
+    author_affiliation: str | None = None
+    author_degree: str | None = None
+    author_email: str | None = None
+    resident_name: str | None = None
+    patient_gender: str | None = None
+    patient_age: str | None = None
+    patient_age_years: float | None = None
+    unparsed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_age(text: str, rules: FieldRules) -> float | None:
+    """Age as written → years: "23", "23 years", "4 yrs", "45 y/o" → 23.0..., "6 months" → 0.5.
+
+    Rounded to four decimals so that tables are stable across platforms.
+    """
+    match = _AGE.match(text)
+    if not match:
+        return None
+    number = float(match.group(1).replace(",", "."))
+    unit = match.group(2).strip().casefold().rstrip(".")
+    if not unit:
+        return round(number, 4)
+    factor = rules.age_units.get(unit) or rules.age_units.get(unit.replace(" ", ""))
+    return None if factor is None else round(number * factor, 4)
+
+
+def parse_gender(text: str, rules: FieldRules) -> str | None:
+    return rules.gender.get(text.strip().strip(".").casefold())
+
+
+def _value(raw: str, rules: FieldRules) -> str | None:
+    value = raw.strip()
+    if not value or rules.null_value.match(value):
+        return None
+    return value
+
+
+def parse_fields(lines: list[str], rules: FieldRules) -> Fields:
+    """Read the field lines of a page (doctor's and patient's information)."""
+    found: dict[str, str | None] = {}
+    result = Fields()
+    for line in lines:
+        match = _FIELD_LINE.match(line)
+        name = rules.field_for(match.group(1)) if match else None
+        if match is None or name is None:
+            result.unparsed.append(line)
+            continue
+        if name in found and found[name] is not None:
+            result.warnings.append(f"field {name} given twice; the first value is kept")
+            continue
+        found[name] = _value(match.group(2), rules)
+
+    first, family = found.get("author_first_name"), found.get("author_family_name")
+    names = [n for n in (first, family) if n]
+    result.author_name = " ".join(names) if names else None
+    result.author_affiliation = found.get("author_affiliation")
+    result.author_degree = found.get("author_degree")
+    email = found.get("author_email")
+    result.author_email = None if email is None or rules.email_cloaked.search(email) else email
+    result.resident_name = found.get("resident_name")
+    gender = found.get("patient_gender")
+    if gender is not None:
+        result.patient_gender = parse_gender(gender, rules)
+        if result.patient_gender is None:
+            result.warnings.append(f"gender {gender!r} not understood")
+    age = found.get("patient_age")
+    if age is not None:
+        result.patient_age = age
+        result.patient_age_years = parse_age(age, rules)
+        if result.patient_age_years is None:
+            result.warnings.append(f"age {age!r} not understood")
+    return result
+
+
+def find_modalities(text: str | None, rules: ModalityRules) -> list[str]:
+    """Modalities named in the findings, in the order of the rules file, each once."""
+    if not text:
+        return []
+    found: list[str] = []
+    for name, pattern in rules.patterns:
+        if name not in found and pattern.search(text):
+            found.append(name)
+    return found

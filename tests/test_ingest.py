@@ -1,0 +1,93 @@
+"""Ingest reads any page of a legacy archive into clean Unicode, or says why it cannot."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from pipeline.ingest import PageError, decode, discover, read_page
+
+from .conftest import RAW
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_discover_finds_pages_recursively_in_a_stable_order(tmp_path: Path) -> None:
+    for name in ["b.txt", "a/z.html", "a/y.htm.gz", "c.TXT", "notes.md", "img.png", ".hidden.txt"]:
+        write(tmp_path / name, b"x")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    assert found == ["a/y.htm.gz", "a/z.html", "b.txt", "c.TXT"]
+
+
+def test_discover_rejects_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="archive folder not found"):
+        discover(tmp_path / "nope")
+
+
+def test_case_id_is_the_path_relative_to_the_archive(tmp_path: Path) -> None:
+    path = write(tmp_path / "2014" / "case-1.txt", b"Title\n")
+    page = read_page(path, tmp_path)
+    assert page.case_id == "2014/case-1.txt"
+    assert page.source_format == "text"
+    assert len(page.source_sha256) == 64
+
+
+def test_gzipped_pages_are_read_and_hashed_as_stored(tmp_path: Path) -> None:
+    data = gzip.compress("<html><body><p>Hello</p></body></html>".encode())
+    page = read_page(write(tmp_path / "p.html.gz", data), tmp_path)
+    assert page.source_format == "html"
+    assert "Hello" in page.text
+    import hashlib
+
+    assert page.source_sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_declared_meta_charset_is_honoured() -> None:
+    html = '<html><head><meta charset="windows-1252"></head><body>caf\xe9</body></html>'
+    text, encoding, warnings = decode(html.encode("cp1252"), is_html=True)
+    assert "café" in text and encoding == "windows-1252" and warnings == []
+
+
+def test_undeclared_legacy_bytes_are_read_as_windows_1252() -> None:
+    data = "Sjögren’s syndrome with “dry eyes” and parotid swelling.\n".encode("cp1252")
+    text, encoding, warnings = decode(data * 3, is_html=False)
+    assert text.startswith("Sjögren’s syndrome with “dry eyes”")
+    assert encoding == "cp1252" and warnings
+
+
+def test_mojibake_is_repaired_and_crlf_normalised(tmp_path: Path) -> None:
+    mangled = "Sjögren’s syndrome".encode().decode("cp1252")
+    page = read_page(write(tmp_path / "m.txt", f"{mangled}\r\nnext\r\n".encode()), tmp_path)
+    assert page.text == "Sjögren’s syndrome\nnext\n"
+    assert "mojibake repaired" in page.warnings
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "error"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\n ", "empty"),
+        ("image.html", b"\x00\x01\x02TRUEVISION" * 50, "binary"),
+        ("cut.html.gz", gzip.compress(b"<html>" * 100)[:20], "gzip"),
+    ],
+)
+def test_unreadable_pages_raise_a_page_error(
+    tmp_path: Path, name: str, data: bytes, error: str
+) -> None:
+    with pytest.raises(PageError) as info:
+        read_page(write(tmp_path / name, data), tmp_path)
+    assert info.value.stage == "ingest"
+    assert info.value.error == error
+
+
+def test_the_shipped_sample_archive_walks_every_path() -> None:
+    names = [p.relative_to(RAW).as_posix() for p in discover(RAW)]
+    assert any(n.endswith(".html") for n in names)
+    assert any(n.endswith(".gz") for n in names)
+    assert any(n.startswith("broken/") for n in names)
