@@ -50,7 +50,9 @@ def test_the_sample_page_fields(rules: Rules) -> None:
     assert fields.unparsed == [] and fields.warnings == []
 
 
-@pytest.mark.parametrize(("written", "gender"), [("M", "male"), ("female", "female"), ("F", "female")])
+@pytest.mark.parametrize(
+    ("written", "gender"), [("M", "male"), ("female", "female"), ("F", "female")]
+)
 def test_gender_variants(rules: Rules, written: str, gender: str) -> None:
     assert parse_fields([f"Gender : {written}"], rules.fields).patient_gender == gender
 

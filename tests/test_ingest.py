@@ -39,7 +39,7 @@ def test_case_id_is_the_path_relative_to_the_archive(tmp_path: Path) -> None:
 
 
 def test_gzipped_pages_are_read_and_hashed_as_stored(tmp_path: Path) -> None:
-    data = gzip.compress("<html><body><p>Hello</p></body></html>".encode())
+    data = gzip.compress(b"<html><body><p>Hello</p></body></html>")
     page = read_page(write(tmp_path / "p.html.gz", data), tmp_path)
     assert page.source_format == "html"
     assert "Hello" in page.text

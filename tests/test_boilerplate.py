@@ -1,0 +1,62 @@
+"""Site chrome goes: by selector, by pattern, and by repetition across the run's pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.boilerplate import build_document, count_lines, drop_learned, learn_repeated
+from pipeline.document import Block
+from pipeline.ingest import Page
+from pipeline.rules import Rules
+
+
+def doc_text(text: str, rules: Rules, fmt: str = "text") -> list[str]:
+    page = Page("c", "c", "0" * 64, fmt, text, "utf-8")
+    return [b.text for b in build_document(page, rules).blocks]
+
+
+def test_html_chrome_is_dropped_by_selector(rules: Rules) -> None:
+    html = (
+        "<html><head><style>p{}</style></head><body><div id='header'>Menu</div>"
+        "<div id='breadcrumbs'>You are here</div><p>Case text</p><script>evil()</script>"
+        "<div id='footer'>Copyright</div></body></html>"
+    )
+    assert doc_text(html, rules, "html") == ["Case text"]
+
+
+def test_chrome_lines_and_phrases_are_dropped_by_pattern(rules: Rules) -> None:
+    text = (
+        "Title\n\nEmail : This email address is being protected from spambots. "
+        "You need JavaScript enabled to view it.\n\nend faqaq\n\nGo to top"
+    )
+    assert doc_text(text, rules) == ["Title", "Email :"]
+
+
+def test_a_dropped_line_passes_its_gap_on(rules: Rules) -> None:
+    page = Page("c", "c", "0" * 64, "text", "A\n\n\nGo to top\nB", "utf-8")
+    blocks = build_document(page, rules).blocks
+    assert blocks == (Block("A"), Block("B", gap=2))
+
+
+def test_lines_repeated_on_many_pages_are_learnt_but_data_is_not(rules: Rules) -> None:
+    pages = []
+    for i in range(40):
+        text = (
+            f"Case {i}\n\nVisit our new PACS portal!\n\nPatient's Information\n\n"
+            "Gender : Male\n\nCase Section\n\nChest\n\nFinal Diagnosis\n\n"
+            f"Diagnosis {i}"
+        )
+        pages.append(build_document(Page(str(i), str(i), "0" * 64, "text", text, "utf-8"), rules))
+    counts: Counter[str] = Counter()
+    for document in pages:
+        counts.update(count_lines(document, rules))
+    learned = learn_repeated(counts, len(pages), rules.boilerplate)
+    assert learned == ["Visit our new PACS portal!"]
+    kept = [b.text for b in drop_learned(pages[0], learned).blocks]
+    assert "Visit our new PACS portal!" not in kept
+    assert "Gender : Male" in kept and "Chest" in kept
+
+
+def test_small_runs_learn_nothing(rules: Rules) -> None:
+    counts = Counter({"Some line": 3})
+    assert learn_repeated(counts, 3, rules.boilerplate) == []

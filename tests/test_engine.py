@@ -1,0 +1,51 @@
+"""The engine: whole archives, bad pages that do not stop the batch, any number of workers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.engine import RunOptions, run
+
+from .conftest import RAW, identity_factory
+
+
+def test_bad_pages_go_to_errors_and_the_batch_goes_on() -> None:
+    result = run(RunOptions(RAW, corrector_factory=identity_factory))
+    assert {e["case_id"]: e["stage"] for e in result.errors} == {
+        "broken/missing-case.txt": "sections",
+        "broken/truncated.html.gz": "ingest",
+    }
+    assert [c["case_id"] for c in result.cases] == [
+        "case-extramedullary-hematopoiesis.txt",
+        "html/case-osteoid-osteoma.html",
+        "text/case-pneumothorax.txt.gz",
+        "text/case-sjogren-cp1252.txt",
+    ]
+    assert result.summary["pages"] == 6 and result.summary["errors"] == 2
+
+
+def test_workers_do_not_change_the_tables() -> None:
+    one = run(RunOptions(RAW, corrector_factory=identity_factory))
+    two = run(RunOptions(RAW, workers=2, corrector_factory=identity_factory))
+    assert one.cases == two.cases
+    assert one.sections == two.sections
+    assert one.errors == two.errors
+
+
+def test_sections_are_numbered_in_page_order_title_first() -> None:
+    result = run(RunOptions(RAW, corrector_factory=identity_factory))
+    sample = [s for s in result.sections if s["case_id"].startswith("case-extramedullary")]
+    assert [(s["position"], s["section"]) for s in sample] == [
+        (0, "title"),
+        (1, "body_system"),
+        (2, "clinical_summary"),
+        (3, "findings"),
+        (4, "discussion"),
+        (5, "diagnosis"),
+        (6, "references"),
+    ]
+
+
+def test_an_empty_archive_gives_empty_tables(tmp_path: Path) -> None:
+    result = run(RunOptions(tmp_path, corrector_factory=identity_factory))
+    assert result.cases == [] and result.errors == [] and result.summary["pages"] == 0
