@@ -264,36 +264,54 @@ def _build_task(parsed: ParsedPage) -> PageRows:
     return build_rows(parsed, _STATE["cleaner"], _STATE["rules"].modalities)
 
 
-def _run_stage(
-    task: Callable[[Any], Any],
-    items: Sequence[Any],
-    init: Callable[..., None],
-    initargs: tuple[Any, ...],
-    options: RunOptions,
-    progress: Progress,
-    stage: str,
-) -> list[Any]:
-    """Run one task per item, in item order, on this process or a pool of processes."""
-    total = len(items)
-    progress(stage, 0, total)
-    if options.engine == "dask":
-        from .distributed import run_on_dask
+class LocalExecutor:
+    """Runs a stage in this process, or on a pool of ``workers`` processes."""
 
-        return run_on_dask(task, items, init, initargs, options, progress, stage)
-    if options.workers <= 1 or total < 2:
-        init(*initargs)
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(
+        self,
+        task: Callable[[Any], Any],
+        items: Sequence[Any],
+        init: Callable[..., None],
+        initargs: tuple[Any, ...],
+        progress: Progress,
+        stage: str,
+    ) -> list[Any]:
+        """Run ``task`` on every item; results in item order."""
+        total = len(items)
+        if self.workers <= 1 or total < 2:
+            init(*initargs)
+            out = []
+            for i, item in enumerate(items):
+                out.append(task(item))
+                progress(stage, i + 1, total)
+            return out
+        chunk = max(1, min(16, total // (self.workers * 4)))
         out = []
-        for i, item in enumerate(items):
-            out.append(task(item))
-            progress(stage, i + 1, total)
+        with ProcessPoolExecutor(self.workers, initializer=init, initargs=initargs) as pool:
+            for i, value in enumerate(pool.map(task, items, chunksize=chunk)):
+                out.append(value)
+                progress(stage, i + 1, total)
         return out
-    chunk = max(1, min(16, total // (options.workers * 4)))
-    out = []
-    with ProcessPoolExecutor(options.workers, initializer=init, initargs=initargs) as pool:
-        for i, value in enumerate(pool.map(task, items, chunksize=chunk)):
-            out.append(value)
-            progress(stage, i + 1, total)
-    return out
+
+
+def make_executor(options: RunOptions) -> Any:
+    """The executor the options ask for: local processes, or a Dask cluster."""
+    if options.engine == "dask":
+        from .distributed import DaskExecutor
+
+        return DaskExecutor(options.workers, options.scheduler)
+    if options.engine != "local":
+        raise ValueError(f"unknown engine {options.engine!r} (use local or dask)")
+    return LocalExecutor(options.workers)
 
 
 def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
@@ -304,23 +322,26 @@ def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
     paths = discover(raw_dir)
     errors: list[dict[str, Any]] = []
     documents: list[Document] = []
-    read = _run_stage(_read_task, paths, _init_reader, (raw_dir, rules), options, progress, "read")
-    for item in read:
-        (documents if isinstance(item, Document) else errors).append(item)
+    with make_executor(options) as executor:
+        progress("read", 0, len(paths))
+        read = executor.map(_read_task, paths, _init_reader, (raw_dir, rules), progress, "read")
+        for item in read:
+            (documents if isinstance(item, Document) else errors).append(item)
 
-    counts: Counter[str] = Counter()
-    for document in documents:
-        counts.update(count_lines(document, rules))
-    learned = learn_repeated(counts, len(documents), rules.boilerplate)
+        counts: Counter[str] = Counter()
+        for document in documents:
+            counts.update(count_lines(document, rules))
+        learned = learn_repeated(counts, len(documents), rules.boilerplate)
 
-    parsed: list[ParsedPage] = []
-    for document in documents:
-        outcome = parse_document(drop_learned(document, learned), rules)
-        (parsed.append if isinstance(outcome, ParsedPage) else errors.append)(outcome)
-    archive_texts = [text for p in parsed for _, _, text in section_texts(p)]
+        parsed: list[ParsedPage] = []
+        for document in documents:
+            outcome = parse_document(drop_learned(document, learned), rules)
+            (parsed.append if isinstance(outcome, ParsedPage) else errors.append)(outcome)
+        archive_texts = [text for p in parsed for _, _, text in section_texts(p)]
 
-    initargs = (rules, options.corrector_factory, options.rules_dir, archive_texts)
-    built = _run_stage(_build_task, parsed, _init_builder, initargs, options, progress, "clean")
+        initargs = (rules, options.corrector_factory, options.rules_dir, archive_texts)
+        progress("clean", 0, len(parsed))
+        built = executor.map(_build_task, parsed, _init_builder, initargs, progress, "clean")
     result = RunResult([], [], [], sorted(errors, key=lambda e: e["case_id"]), learned)
     for rows in built:
         if rows.case is not None:

@@ -49,3 +49,11 @@ def test_sections_are_numbered_in_page_order_title_first() -> None:
 def test_an_empty_archive_gives_empty_tables(tmp_path: Path) -> None:
     result = run(RunOptions(tmp_path, corrector_factory=identity_factory))
     assert result.cases == [] and result.errors == [] and result.summary["pages"] == 0
+
+
+def test_dask_local_cluster_gives_the_same_tables() -> None:
+    local = run(RunOptions(RAW, corrector_factory=identity_factory))
+    dask = run(RunOptions(RAW, workers=2, engine="dask", corrector_factory=identity_factory))
+    assert dask.cases == local.cases
+    assert dask.sections == local.sections
+    assert dask.errors == local.errors
