@@ -56,6 +56,15 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def _is_html_heading(block: Block) -> bool:
+    """A heading element; a bold-only paragraph only when it is short and not a label."""
+    if block.kind != "heading":
+        return False
+    if block.tag in ("p", "div") and not block.text.rstrip().endswith(":"):
+        return _words(block.text) <= 8
+    return block.tag not in ("p", "div")
+
+
 def _looks_like_unknown_heading(blocks: list[Block], i: int) -> bool:
     """In a text page: a short line set apart above, followed closely by its content."""
     block = blocks[i]
@@ -83,7 +92,7 @@ def _split_sections(document: Document, rules: SectionRules) -> tuple[str | None
         if at_top and (not html or block.kind == "heading"):
             title = block.text
             continue
-        if canonical is not None or (html and block.kind == "heading"):
+        if canonical is not None or (html and _is_html_heading(block)):
             sections.append(current)
             name = canonical or f"other:{heading_key(block.text)}"
             current = Section(name, block.text)
@@ -113,7 +122,8 @@ def _split_trailing(sections: list[Section], rules: SectionRules) -> list[Sectio
     """Find unlabeled trailing paragraphs inside labelled sections (HTML, or text without gaps).
 
     The last paragraph of the last findings/summary section is the discussion (HTML pages
-    paste the textbook text as one more paragraph); trailing citation paragraphs of the diagnosis are the references.
+    paste the textbook text as one more paragraph); trailing citation paragraphs of the
+    diagnosis are the references.
     """
     names = {s.name for s in sections}
     out: list[Section] = []

@@ -157,3 +157,13 @@ def test_discussion_follows_the_summary_when_findings_are_missing(rules: Rules) 
 def test_a_page_without_headings_has_no_sections(rules: Rules) -> None:
     result = sectioned("Page not found\n\nThe requested case does not exist.\n\nGo to top", rules)
     assert result.sections == []
+
+
+def test_a_bold_label_inside_findings_is_not_a_heading(rules: Rules) -> None:
+    html = (
+        "<html><body><h2>T</h2><h3>Findings</h3><p><strong>CT:</strong></p><p>Mass.</p>"
+        "<p>Textbook.</p><p><strong>Final Diagnosis</strong></p><p>Cyst</p></body></html>"
+    )
+    result = sectioned(html, rules, "html")
+    assert names(result) == ["findings", "discussion", "diagnosis"]
+    assert result.get("findings").text(html=True) == "CT:\nMass."  # type: ignore[union-attr]
