@@ -137,10 +137,22 @@ class EditTrail:
             delta += len(edit.replacement) - len(edit.original)
         return spans
 
+    def _touches(self, cs: int, ce: int, s: int, e: int, i: int) -> bool:
+        """Whether an edit at ``cs..ce`` must merge with the applied edit ``i`` (at ``s..e``).
+
+        Overlap merges; so does a zero-width edit at the edge of an insertion or at a deletion,
+        since both would otherwise sit at one raw offset.
+        """
+        if s < ce and cs < e:
+            return True
+        prior = self._applied[i]
+        zero_width = s == e or prior.start == prior.end
+        return cs == ce and zero_width and s <= cs <= e
+
     def _to_raw(self, edit: Edit, spans: Sequence[tuple[int, int]]) -> tuple[Edit, list[int]]:
         """Map one edit in current-text offsets to raw offsets; also return merged indexes."""
         cs, ce = edit.start, edit.end
-        merged = [i for i, (s, e) in enumerate(spans) if s < ce and cs < e]
+        merged = [i for i, (s, e) in enumerate(spans) if self._touches(cs, ce, s, e, i)]
         delta_start = 0
         delta_end = 0
         for (s, e), prior in zip(spans, self._applied, strict=True):

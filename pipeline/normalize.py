@@ -1,0 +1,185 @@
+"""Normalize: unicode repair and spacing, as small recorded edits.
+
+The first pass over every section. It fixes what is wrong with the characters rather than the
+words: text decoded with the wrong charset (``Ã©`` for ``é``, repaired by ftfy), ligatures and
+full-width forms, CRLF line ends, runs of spaces and stray spaces before punctuation
+(``lesion .``). Each repair is a local edit (one token, or one run of spaces), so a reviewer sees
+exactly what changed and the raw text can always be rebuilt. Line breaks are never removed:
+paragraph structure belongs to the page, not to this pass.
+
+Tunables (punctuation marks, confidences) are data in ``rules/normalize.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ftfy
+import regex
+import yaml
+
+from pipeline.edits import Edit, EditTrail
+
+PASS_NAME = "normalize"
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules" / "normalize.yaml"
+
+# ftfy as a repair tool only: curly quotes, HTML entities and line breaks are not its business
+# here (quotes are the author's, entities were resolved by the page parser, breaks are handled
+# below as their own rule).
+_FTFY = ftfy.TextFixerConfig(
+    uncurl_quotes=False, unescape_html=False, fix_line_breaks=False, explain=True
+)
+# Tokens end at any space, so ftfy sees the same token before and after spacing is repaired.
+_TOKEN = regex.compile(r"\S+")
+_HSPACE = "[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+_SPACING = regex.compile(rf"(?P<space>{_HSPACE}+)|(?P<crlf>\r\n?)")
+_CLOSING_QUOTES = "\"'’”]"
+_WORD_END = regex.compile(r"[\w\"'’”)\]%°]")
+_MOJIBAKE_STEPS = {"encode", "decode", "transcode"}
+# A soft hyphen is an invisible break point: with a line break after it, a line-wrap join.
+_SOFT_HYPHEN = regex.compile(r"(?<=\w)\u00ad[ \t]*\n?[ \t]*(?=\w)|\u00ad")
+
+
+@dataclass(frozen=True)
+class NormalizeRules:
+    """The tunables of ``rules/normalize.yaml``."""
+
+    apply_threshold: float
+    closing_punctuation: str
+    confidence: dict[str, float]
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> NormalizeRules:
+        """Build from the parsed YAML; a missing key is an error, not a silent default."""
+        return cls(
+            apply_threshold=float(data["apply_threshold"]),
+            closing_punctuation=str(data["closing_punctuation"]),
+            confidence={k: float(v) for k, v in data["confidence"].items()},
+        )
+
+
+@lru_cache(maxsize=8)
+def load_rules(path: Path = DEFAULT_RULES) -> NormalizeRules:
+    """Read the rules file once per process."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of tunables")
+    return NormalizeRules.from_mapping(data)
+
+
+def _edit(start: int, original: str, replacement: str, rule: str, rules: NormalizeRules) -> Edit:
+    confidence = rules.confidence[rule]
+    return Edit(
+        start,
+        start + len(original),
+        original,
+        replacement,
+        PASS_NAME,
+        rule,
+        confidence,
+        applied=confidence >= rules.apply_threshold,
+    )
+
+
+def _needs_ftfy(token: str) -> bool:
+    """Plain printable ASCII has nothing for ftfy to repair; skipping it keeps the pass fast."""
+    return not (token.isascii() and token.isprintable())
+
+
+def unicode_edits(text: str, rules: NormalizeRules) -> Iterator[Edit]:
+    """ftfy's repairs, one token at a time so that each edit stays local."""
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        if not _needs_ftfy(token):
+            continue
+        fixed, steps = ftfy.fix_and_explain(token, config=_FTFY)
+        if fixed == token:
+            continue
+        mojibake = any(step in _MOJIBAKE_STEPS for step, _ in steps or ())
+        rule = "unicode-mojibake" if mojibake else "unicode-repair"
+        yield _edit(m.start(), token, fixed, rule, rules)
+
+
+def soft_hyphen_edits(text: str, rules: NormalizeRules) -> Iterator[Edit]:
+    """Soft hyphens removed, with the line break a wrap left after one."""
+    for m in _SOFT_HYPHEN.finditer(text):
+        yield _edit(m.start(), m.group(), "", "soft-hyphen", rules)
+
+
+def _open_paren_spaced(text: str, close: int) -> bool | None:
+    """For the ``)`` at ``close``: whether its ``(`` has a space after it; None when unmatched."""
+    depth = 0
+    for i in range(close - 1, -1, -1):
+        char = text[i]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                return i + 1 < len(text) and text[i + 1].isspace()
+            depth -= 1
+    return None
+
+
+def _space_before_mark(text: str, start: int, end: int, rules: NormalizeRules) -> str | None:
+    """The rule for dropping the spaces ``text[start:end]`` before a mark, or None to keep them.
+
+    Only between the end of a word and a mark that itself ends a word group: ``lesion .`` but
+    not `` .5 mm``, `` ...``, ``- ,`` or ``( Fig. 1 )`` (symmetric spacing is a style).
+    """
+    mark = text[end]
+    if mark not in rules.closing_punctuation or not _WORD_END.match(text[start - 1]):
+        return None
+    after = text[end + 1] if end + 1 < len(text) else ""
+    if after and not (after.isspace() or after in _CLOSING_QUOTES or after in ".,;:)"):
+        return None
+    if mark == "." and after == ".":
+        return None
+    if mark == ")" and _open_paren_spaced(text, end) is not False:
+        return None
+    return "space-before-colon" if mark == ":" else "space-before-punctuation"
+
+
+def _space_rule(text: str, start: int, end: int, rules: NormalizeRules) -> tuple[str, str] | None:
+    """(replacement, rule) for the horizontal spaces at ``text[start:end]``, or None."""
+    run = text[start:end]
+    if end == len(text) or text[end] in "\r\n":
+        return "", "trailing-space"
+    if start == 0 or text[start - 1] in "\r\n":
+        return None  # indentation belongs to the layout
+    mark_rule = _space_before_mark(text, start, end, rules)
+    if mark_rule is not None:
+        return "", mark_rule
+    if run == " " or "\t" in run:
+        return None  # tabs may align columns
+    return " ", "space-run" if len(run) > 1 else "odd-space"
+
+
+def spacing_edits(text: str, rules: NormalizeRules) -> Iterator[Edit]:
+    """Line ends, runs of spaces, spaces at line ends and before punctuation."""
+    for m in _SPACING.finditer(text):
+        if m.group("crlf"):
+            yield _edit(m.start(), m.group(), "\n", "line-break", rules)
+            continue
+        decided = _space_rule(text, m.start(), m.end(), rules)
+        if decided is not None:
+            replacement, rule = decided
+            yield _edit(m.start(), m.group(), replacement, rule, rules)
+
+
+def find_edits(text: str, rules: NormalizeRules | None = None) -> list[Edit]:
+    """The normalize edits of ``text``, in its offsets, non-overlapping, in text order.
+
+    Soft hyphens go first (ftfy then sees whole tokens), unicode repair next, and spacing sees
+    its result (a full-width comma becomes a comma before the space in front of it is judged);
+    an :class:`EditTrail` maps every step back to ``text``.
+    """
+    rules = rules or load_rules()
+    trail = EditTrail(text)
+    trail.add(soft_hyphen_edits(text, rules))
+    trail.add(unicode_edits(trail.text, rules))
+    trail.add(spacing_edits(trail.text, rules))
+    return trail.edits

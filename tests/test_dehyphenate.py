@@ -1,0 +1,204 @@
+"""Dehyphenate: line-wrap splits are joined, compounds and suspended hyphens are kept."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from pipeline import dehyphenate
+from pipeline.edits import apply_edits, check_edits
+
+# word and general-English zipf, as wordfreq would give them (0 = unknown to it)
+_FREQUENCIES = """
+    phenomenon 4.3  phenom 2.6  enon 1.5  hematopoiesis 1.7  hema 2.4
+    histologically 2.1  cally 2.6  manifestations 3.7  manifesta 1.5  tions 2.2
+    destruction 4.2  destruc 0  tion 2.8  well 6.0  non 5.3  specific 5.0  nonspecific 2.4
+    and 7.4  or 6.5  to 7.4  partially 4.0  enhancing 3.6  weighted 3.7  images 4.7
+    ray 4.3  year 5.9  old 5.7  follow 4.6  up 6.4  followup 2.9  needle 4.0  shaped 4.4
+    contrast 4.5  study 5.3  mid 4.8  line 5.5  midline 2.6  with 6.9  in 7.3  within 5.4
+    hypo 2.7  hyperintense 1.2  septo 0  optic 3.4  septooptic 1.0  rant 3.7  quad 3.7
+    quadrant 3.3  bet 4.8  between 5.9  extensive 4.3  ortensive 0
+    demographics 3.6  demogra 0  phics 0  his 6.5  tory 3.9  history 5.4  blow 4.3  out 6.3
+    blowout 2.8
+"""
+
+
+class FakeLexicon:
+    """A tiny stand-in for :class:`pipeline.lexicon.Lexicon`: general frequencies plus
+    dictionary-only words (zipf 0 but known), looked up case-insensitively."""
+
+    ZIPF: ClassVar[dict[str, float]] = dict(
+        zip(_FREQUENCIES.split()[::2], map(float, _FREQUENCIES.split()[1::2]), strict=True)
+    )
+    DICTIONARY_ONLY: ClassVar[frozenset[str]] = frozenset(
+        {"marginated", "spherocytosis", "intradural", "extramedullary"}
+    )
+
+    def known(self, word: str) -> bool:
+        low = word.lower()
+        return self.ZIPF.get(low, 0.0) >= 1.0 or low in self.DICTIONARY_ONLY
+
+    def zipf(self, word: str) -> float:
+        return self.ZIPF.get(word.lower(), 0.0)
+
+
+LEX = FakeLexicon()
+
+
+def fix(text: str) -> str:
+    """The text with the pass's applied edits."""
+    return apply_edits(text, dehyphenate.find_edits(text, LEX))
+
+
+def only_edit(text: str) -> dehyphenate.Edit:
+    [edit] = dehyphenate.find_edits(text, LEX)
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("noisy", "clean"),
+    [
+        ("a compensatory phenom- enon that", "a compensatory phenomenon that"),
+        ("Extramedullary hema- topoiesis is", "Extramedullary hematopoiesis is"),
+        ("Histologi- cally, the masses", "Histologically, the masses"),
+        ("Thoracic manifesta- tions are", "Thoracic manifestations are"),
+        ("cause no rib destruc-tion.", "cause no rib destruction."),
+        ("hema-\ntopoiesis", "hematopoiesis"),
+        ("the hema- \n topoiesis", "the hematopoiesis"),
+    ],
+)
+def test_line_wrap_splits_are_joined(noisy: str, clean: str) -> None:
+    assert fix(noisy) == clean
+
+
+def test_a_join_is_one_whole_word_edit_with_a_rule_and_confidence() -> None:
+    edit = only_edit("a phenom- enon")
+    assert (edit.start, edit.original, edit.replacement) == (2, "phenom- enon", "phenomenon")
+    assert edit.pass_name == "dehyphenate"
+    assert edit.rule == "line-wrap"
+    assert edit.applied and edit.confidence >= 0.9
+
+
+def test_a_split_compound_keeps_its_hyphen_and_loses_the_space() -> None:
+    assert fix("consists of well- marginated, smooth") == "consists of well-marginated, smooth"
+    assert only_edit("well- marginated").rule == "compound"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "well-marginated, smooth or lobulated",
+        "T1- and T2-weighted MR images",
+        "non- and partially enhancing",
+        "hypo- to hyperintense",
+        "an X-ray, a T2-weighted image, follow-up at 60-year-old",
+        "non-specific",
+        "septo-optic dysplasia",
+        "hema-\n\ntopoiesis",
+        "Beckwith- Wiedemann syndrome",
+        "CT- guided biopsy",
+        "C5-6 and L4- 5",
+        "from 1990- 1995",
+        "mid - line",
+    ],
+)
+def test_compounds_suspensions_names_numbers_and_paragraphs_are_left_alone(text: str) -> None:
+    assert fix(text) == text
+
+
+def test_a_compound_forming_prefix_keeps_the_hyphen_even_if_the_join_is_a_word() -> None:
+    assert fix("is non- specific") == "is non-specific"
+
+
+def test_a_phrasal_particle_keeps_the_hyphen() -> None:
+    assert fix("on follow- up imaging") == "on follow-up imaging"
+
+
+def test_a_common_joined_word_beats_two_words() -> None:
+    assert fix("with- in the mass") == "within the mass"
+
+
+def test_two_words_with_a_rare_join_are_joined_with_less_confidence() -> None:
+    edit = only_edit("in the mid- line")
+    assert edit.replacement == "midline"
+    assert edit.applied and edit.confidence < 0.9
+
+
+def test_a_damaged_split_is_joined_at_low_confidence_for_the_ocr_pass() -> None:
+    edit = only_edit("hereditary sphe- rocltosis, sickle")
+    assert edit.replacement == "spherocltosis"
+    assert edit.rule == "damaged-wrap"
+    assert edit.applied
+    assert edit.confidence < dehyphenate.load_rules().confidence["line_wrap"]
+
+
+def test_two_words_without_a_compound_ending_is_only_a_suggestion() -> None:
+    edit = only_edit("with contrast- study of the chest")
+    assert edit.replacement == "contrast-study"
+    assert not edit.applied
+
+
+def test_a_word_then_a_fragment_is_only_a_suggestion() -> None:
+    edit = only_edit("bet- wecn the ribs")
+    assert edit.replacement == "betwecn"
+    assert not edit.applied
+
+
+def test_a_tight_split_of_a_rare_join_with_a_word_on_the_right_is_only_suggested() -> None:
+    edit = only_edit("septo-optic")
+    assert edit.replacement == "septooptic"
+    assert not edit.applied
+
+
+def test_a_tight_split_of_two_words_is_joined_only_into_a_very_common_word() -> None:
+    assert fix("a his-tory of a blow-out fracture") == "a history of a blow-out fracture"
+
+
+def test_a_tight_split_with_a_plain_fragment_is_joined() -> None:
+    assert only_edit("destruc-tion").rule == "line-wrap-tight"
+
+
+def test_capitalised_headings_are_joined_into_common_words() -> None:
+    assert fix("DEMOGRA- PHICS AND") == "DEMOGRAPHICS AND"
+
+
+def test_the_sample_paragraph() -> None:
+    text = (
+        "a compensatory phenom- enon that occurs; hereditary sphe- rocltosis, or ortensive "
+        "bone marrow. Extramedullary hema- topoiesis is usually microscopic. Thoracic "
+        "manifesta- tions are less common. Histologi- cally, the masses cause no rib "
+        "destruc-tion. The typical appearance consists of well-marginated, smooth masses. "
+        "T1- and T2-weighted MR images."
+    )
+    edits = dehyphenate.find_edits(text, LEX)
+    check_edits(text, edits)
+    assert [(e.original, e.replacement) for e in edits] == [
+        ("phenom- enon", "phenomenon"),
+        ("sphe- rocltosis", "spherocltosis"),
+        ("hema- topoiesis", "hematopoiesis"),
+        ("manifesta- tions", "manifestations"),
+        ("Histologi- cally", "Histologically"),
+        ("destruc-tion", "destruction"),
+    ]
+
+
+def test_a_higher_threshold_turns_edits_into_suggestions() -> None:
+    strict = replace(dehyphenate.load_rules(), apply_threshold=0.99)
+    edits = dehyphenate.find_edits("a phenom- enon", LEX, strict)
+    assert [e.applied for e in edits] == [False]
+
+
+def test_rules_with_a_bare_yaml_boolean_are_refused(tmp_path: Path) -> None:
+    source = dehyphenate.DEFAULT_RULES.read_text(encoding="utf-8")
+    bad = tmp_path / "dehyphenate.yaml"
+    bad.write_text(source.replace('"on", ', "on, "), encoding="utf-8")
+    with pytest.raises(ValueError, match="quote them"):
+        dehyphenate.load_rules(bad)
+
+
+def test_the_fake_lexicon_fits_the_protocol() -> None:
+    lookup: dehyphenate.WordLookup = LEX
+    assert lookup.known("phenomenon") and lookup.zipf("unknownword") == 0.0

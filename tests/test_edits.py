@@ -1,0 +1,196 @@
+"""The edit model: every change is an Edit, clean text is derived, raw text is rebuilt."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.edits import Edit, EditTrail, apply_edits, check_edits, rebuild_raw
+
+ALPHABET = "ab -.\n"
+
+
+def edit(start: int, original: str, replacement: str, applied: bool = True, **kw) -> Edit:
+    """An edit of a test pass."""
+    return Edit(
+        start,
+        start + len(original),
+        original,
+        replacement,
+        kw.pop("pass_name", "test"),
+        kw.pop("rule", "r"),
+        kw.pop("confidence", 1.0),
+        applied,
+    )
+
+
+# --- Edit ------------------------------------------------------------------------------------
+
+
+def test_edit_rejects_a_span_that_does_not_fit_its_original() -> None:
+    with pytest.raises(ValueError, match="does not fit"):
+        Edit(0, 3, "ab", "x", "p", "r")
+
+
+def test_edit_rejects_a_reversed_span_and_a_bad_confidence() -> None:
+    with pytest.raises(ValueError, match="bad edit span"):
+        Edit(3, 1, "", "x", "p", "r")
+    with pytest.raises(ValueError, match="confidence"):
+        Edit(0, 1, "a", "b", "p", "r", confidence=1.5)
+
+
+def test_to_record_names_the_pass_column_pass() -> None:
+    row = edit(0, "a", "b", pass_name="ocr").to_record()
+    assert row["pass"] == "ocr"
+    assert "pass_name" not in row
+    assert row["applied"] is True
+
+
+# --- apply / rebuild -------------------------------------------------------------------------
+
+
+def test_apply_and_rebuild_a_join() -> None:
+    raw = "a phenom- enon here"
+    edits = [edit(2, "phenom- enon", "phenomenon")]
+    clean = apply_edits(raw, edits)
+    assert clean == "a phenomenon here"
+    assert rebuild_raw(clean, edits) == raw
+
+
+def test_suggestions_do_not_change_the_clean_text() -> None:
+    raw = "sever anemia"
+    edits = [edit(0, "sever", "severe", applied=False)]
+    assert apply_edits(raw, edits) == raw
+    assert rebuild_raw(raw, edits) == raw
+
+
+def test_overlapping_edits_are_refused() -> None:
+    raw = "abcdef"
+    with pytest.raises(ValueError, match="overlap"):
+        check_edits(raw, [edit(0, "abc", "x"), edit(2, "cd", "y")])
+    with pytest.raises(ValueError, match="overlap"):
+        check_edits(raw, [edit(2, "", "x"), edit(2, "", "y")])
+
+
+def test_adjacent_edits_are_fine() -> None:
+    raw = "abcdef"
+    edits = [edit(0, "abc", "X"), edit(3, "", "-"), edit(3, "def", "Y")]
+    assert apply_edits(raw, edits) == "X-Y"
+    assert rebuild_raw("X-Y", edits) == raw
+
+
+def test_an_edit_that_does_not_match_the_raw_text_is_refused() -> None:
+    with pytest.raises(ValueError, match="does not match"):
+        apply_edits("abc", [edit(0, "x", "y")])
+
+
+def test_rebuild_notices_a_clean_text_that_does_not_hold_the_edit() -> None:
+    with pytest.raises(ValueError, match="does not hold"):
+        rebuild_raw("zzz", [edit(0, "a", "b")])
+
+
+# --- EditTrail -------------------------------------------------------------------------------
+
+
+def test_trail_merges_a_later_pass_into_the_earlier_edit() -> None:
+    raw = "hereditary sphe- rocltosis, or"
+    trail = EditTrail(raw)
+    trail.add([edit(11, "sphe- rocltosis", "spherocltosis", pass_name="dehyphenate")])
+    start = trail.text.index("spherocltosis")
+    trail.add([edit(start, "spherocltosis", "spherocytosis", pass_name="ocr", confidence=0.8)])
+    assert trail.text == "hereditary spherocytosis, or"
+    [merged] = trail.edits
+    assert (merged.original, merged.replacement) == ("sphe- rocltosis", "spherocytosis")
+    assert merged.pass_name == "dehyphenate+ocr"
+    assert merged.confidence == 0.8
+
+
+def test_trail_drops_an_edit_a_later_pass_undoes() -> None:
+    trail = EditTrail("a b")
+    trail.add([edit(1, " ", "")])
+    trail.add([edit(0, "ab", "a b")])
+    assert trail.text == "a b"
+    assert trail.edits == []
+
+
+def test_trail_maps_later_edits_to_raw_offsets() -> None:
+    raw = "x  y  z"
+    trail = EditTrail(raw)
+    trail.add([edit(1, "  ", " ")])
+    trail.add([edit(3, "  ", " ")])
+    assert trail.text == "x y z"
+    assert [(e.start, e.end) for e in trail.edits] == [(1, 3), (4, 6)]
+
+
+def test_trail_records_suggestions_in_raw_offsets() -> None:
+    trail = EditTrail("aa  sever")
+    trail.add([edit(2, "  ", " ")])
+    trail.add([edit(3, "sever", "severe", applied=False)])
+    [applied, suggested] = trail.edits
+    assert suggested.applied is False
+    assert raw_span(trail.raw, suggested) == "sever"
+    assert trail.text == "aa sever"
+    assert applied.applied
+
+
+def raw_span(raw: str, e: Edit) -> str:
+    return raw[e.start : e.end]
+
+
+def test_trail_refuses_a_pass_whose_edits_do_not_fit_its_text() -> None:
+    trail = EditTrail("abc")
+    with pytest.raises(ValueError):
+        trail.add([edit(0, "x", "y")])
+    with pytest.raises(ValueError):
+        trail.add([edit(0, "z", "y", applied=False)])
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+@st.composite
+def pass_edits(draw: st.DrawFn, text: str) -> list[Edit]:
+    """Random non-overlapping edits of ``text`` (insertions, deletions, replacements)."""
+    edits: list[Edit] = []
+    pos = 0
+    while pos <= len(text) and draw(st.booleans()):
+        start = pos + draw(st.integers(0, 3))
+        if start > len(text):
+            break
+        end = min(len(text), start + draw(st.integers(0, 3)))
+        replacement = draw(st.text(ALPHABET, max_size=3))
+        applied = draw(st.booleans()) or draw(st.booleans())
+        edits.append(edit(start, text[start:end], replacement, applied=applied))
+        pos = end if end > start else end + 1
+    return edits
+
+
+@st.composite
+def text_and_edits(draw: st.DrawFn) -> tuple[str, list[Edit]]:
+    text = draw(st.text(ALPHABET, max_size=20))
+    return text, draw(pass_edits(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text_and_edits())
+def test_rebuild_inverts_apply(case: tuple[str, list[Edit]]) -> None:
+    raw, edits = case
+    clean = apply_edits(raw, edits)
+    assert rebuild_raw(clean, edits) == raw
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(ALPHABET, max_size=20), st.data())
+def test_a_trail_of_random_passes_keeps_both_invariants(raw: str, data: st.DataObject) -> None:
+    trail = EditTrail(raw)
+    for _ in range(data.draw(st.integers(1, 4))):
+        before = trail.text
+        batch = data.draw(pass_edits(before))
+        trail.add(batch)
+        assert trail.text == apply_edits(before, batch)
+        check_edits(raw, trail.edits)
+        assert apply_edits(raw, trail.edits) == trail.text
+        assert rebuild_raw(trail.text, trail.edits) == raw
+    for e in trail.edits:
+        assert raw[e.start : e.end] == e.original

@@ -1,0 +1,119 @@
+"""Normalize: unicode repair and spacing, each as a small recorded edit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from pipeline import normalize
+from pipeline.edits import apply_edits, check_edits, rebuild_raw
+
+
+def fix(text: str) -> str:
+    """The text with the pass's applied edits."""
+    return apply_edits(text, normalize.find_edits(text))
+
+
+def only_edit(text: str) -> normalize.Edit:
+    [edit] = normalize.find_edits(text)
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("noisy", "clean"),
+    [
+        ("fat within the lesion . The", "fat within the lesion. The"),
+        ("foreign bodies . In older", "foreign bodies. In older"),
+        ("anemia , and", "anemia, and"),
+        ("the end of the text .", "the end of the text."),
+        ("spaces  before   words", "spaces before words"),
+        ("two spaces  , then a comma", "two spaces, then a comma"),
+        ("(as noted ) and", "(as noted) and"),
+        ("thalassemia ; sickle", "thalassemia; sickle"),
+        ("size (5 mm) .", "size (5 mm)."),
+        ("no\u00a0break", "no break"),
+        ("line end   \nnext", "line end\nnext"),
+        ("windows\r\nline\rends", "windows\nline\nends"),
+    ],
+)
+def test_spacing_is_repaired(noisy: str, clean: str) -> None:
+    assert fix(noisy) == clean
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "about .5 mm thick",
+        "accounting for about .2% of cases",
+        "and so on ... and on",
+        "in ( Fig. 1-358 ) the",
+        "interstitial changes and ?RLL nodule",
+        "MRI :T2 weighted",
+        "complications .Intervention",
+        "Film .3 is a small",
+        "first paragraph.\n\nSecond paragraph.\n",
+        "  indented line",
+        "tab\tseparated\t\tcolumns",
+        "Barrett’s esophagus and “quoted” text",
+        "erythroc''te production",
+        "- , dash then comma",
+    ],
+)
+def test_what_is_not_damage_is_left_alone(text: str) -> None:
+    assert normalize.find_edits(text) == []
+
+
+def test_a_soft_hyphen_is_removed_with_the_line_break_after_it() -> None:
+    assert fix("hema\u00adtopoiesis and x\u00ad\ny and z\u00ad") == "hematopoiesis and xy and z"
+    assert {e.rule for e in normalize.find_edits("x\u00ady")} == {"soft-hyphen"}
+
+
+def test_a_spaced_colon_is_only_a_suggestion() -> None:
+    edit = only_edit("Progression : slow growth")
+    assert edit.rule == "space-before-colon"
+    assert not edit.applied
+
+
+def test_space_before_a_full_stop_is_one_local_edit() -> None:
+    edit = only_edit("within the lesion . The")
+    assert (edit.start, edit.end, edit.original, edit.replacement) == (17, 18, " ", "")
+    assert edit.pass_name == "normalize"
+    assert edit.rule == "space-before-punctuation"
+    assert edit.applied
+
+
+def test_mojibake_is_repaired_in_the_token_it_damaged() -> None:
+    text = "a cafÃ© and naÃ¯ve reader"
+    edits = normalize.find_edits(text)
+    assert [(e.original, e.replacement, e.rule) for e in edits] == [
+        ("cafÃ©", "café", "unicode-mojibake"),
+        ("naÃ¯ve", "naïve", "unicode-mojibake"),
+    ]
+    assert fix(text) == "a café and naïve reader"
+
+
+def test_ligatures_and_full_width_forms_are_repaired() -> None:
+    assert fix("ﬁbrosis on Ｔ１") == "fibrosis on T1"
+    assert {e.rule for e in normalize.find_edits("ﬁbrosis")} == {"unicode-repair"}
+
+
+def test_a_full_width_comma_is_repaired_before_its_space_is_judged() -> None:
+    text = "anemia ， and"
+    edits = normalize.find_edits(text)
+    check_edits(text, edits)
+    assert fix(text) == "anemia, and"
+    assert rebuild_raw(fix(text), edits) == text
+
+
+def test_edits_do_not_overlap_and_rebuild_the_raw_text() -> None:
+    text = "cafÃ©  ,  lesion .\r\nﬁbrosis   ( a )  .  "
+    edits = normalize.find_edits(text)
+    check_edits(text, edits)
+    assert rebuild_raw(fix(text), edits) == text
+
+
+def test_a_higher_threshold_turns_edits_into_suggestions() -> None:
+    strict = replace(normalize.load_rules(), apply_threshold=0.95)
+    edits = normalize.find_edits("lesion . The", strict)
+    assert [e.applied for e in edits] == [False]
