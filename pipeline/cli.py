@@ -71,7 +71,10 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
 
 
 def _options(args: argparse.Namespace, raw_dir: Path) -> RunOptions:
+    from .decisions import DecisionBook
+
     return RunOptions(
+        decisions=DecisionBook.load(getattr(args, "out", None), args.rules),
         raw_dir=raw_dir,
         rules_dir=args.rules,
         workers=max(1, args.workers),
@@ -176,6 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--archive", type=Path, help="archive folder to run and score")
     engine_options(p_eval)
     p_eval.set_defaults(func=cmd_eval)
+
+    from .diffview import add_diff_command
+    from .report import add_report_command
+    from .review import add_review_command
+
+    add_review_command(commands)
+    add_report_command(commands)
+    add_diff_command(commands)
     return parser
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .boilerplate import build_document, count_lines, drop_learned, learn_repeated
+from .decisions import DecisionBook, honour_section
 from .document import Document
 from .edits import Edit
 from .fields import Fields, find_modalities, parse_fields
@@ -150,7 +151,12 @@ def _result_text(result: Any) -> tuple[str, list[Edit]]:
 REQUIRED = ("title", "diagnosis")
 
 
-def build_rows(parsed: ParsedPage, cleaner: Cleaner, modalities: ModalityRules) -> PageRows:
+def build_rows(
+    parsed: ParsedPage,
+    cleaner: Cleaner,
+    modalities: ModalityRules,
+    decisions: DecisionBook | None = None,
+) -> PageRows:
     """Step 4 for one page: correct every section and build the rows of every table."""
     page, fields = parsed.page, parsed.fields
     rows = PageRows()
@@ -159,7 +165,8 @@ def build_rows(parsed: ParsedPage, cleaner: Cleaner, modalities: ModalityRules) 
     n_applied = n_suggested = 0
     for position, (name, heading, raw) in enumerate(section_texts(parsed)):
         kind = name if not name.startswith("other:") else None
-        clean, edits = _result_text(cleaner.clean(raw, protected=protected, section=kind))
+        _, edits = _result_text(cleaner.clean(raw, protected=protected, section=kind))
+        clean, edits = honour_section(page.case_id, name, raw, edits, decisions)
         rows.sections.append(
             {
                 "case_id": page.case_id,
@@ -233,6 +240,7 @@ class RunOptions:
     engine: str = "local"
     scheduler: str | None = None
     corrector_factory: CorrectorFactory = default_corrector
+    decisions: DecisionBook | None = None
 
 
 Progress = Callable[[str, int, int], None]
@@ -255,13 +263,19 @@ def _read_task(path: Path) -> Document | dict[str, Any]:
 
 
 def _init_builder(
-    rules: Rules, factory: CorrectorFactory, rules_dir: Path | None, archive_texts: list[str]
+    rules: Rules,
+    factory: CorrectorFactory,
+    rules_dir: Path | None,
+    archive_texts: list[str],
+    decisions: DecisionBook | None = None,
 ) -> None:
-    _STATE.update(rules=rules, cleaner=factory(rules_dir, archive_texts))
+    _STATE.update(rules=rules, cleaner=factory(rules_dir, archive_texts), decisions=decisions)
 
 
 def _build_task(parsed: ParsedPage) -> PageRows:
-    return build_rows(parsed, _STATE["cleaner"], _STATE["rules"].modalities)
+    return build_rows(
+        parsed, _STATE["cleaner"], _STATE["rules"].modalities, _STATE.get("decisions")
+    )
 
 
 class LocalExecutor:
@@ -339,7 +353,13 @@ def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
             (parsed.append if isinstance(outcome, ParsedPage) else errors.append)(outcome)
         archive_texts = [text for p in parsed for _, _, text in section_texts(p)]
 
-        initargs = (rules, options.corrector_factory, options.rules_dir, archive_texts)
+        initargs = (
+            rules,
+            options.corrector_factory,
+            options.rules_dir,
+            archive_texts,
+            options.decisions,
+        )
         progress("clean", 0, len(parsed))
         built = executor.map(_build_task, parsed, _init_builder, initargs, progress, "clean")
     result = RunResult([], [], [], sorted(errors, key=lambda e: e["case_id"]), learned)

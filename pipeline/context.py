@@ -1,0 +1,294 @@
+"""Context: which of several spellings fits between its neighbours.
+
+A real-word error (``sever anemia``, OCR's ``tho`` for ``the``) is a lexicon word, so only the
+neighbours can show it is wrong. This module holds the language model every pass ranks with:
+unigram probabilities (wordfreq, the archive's own counts) and bigram association (the bigram
+counts symspellpy ships, read from the installed package, and the archive's own bigrams), plus
+the editable list of known misspellings in ``rules/known_misspellings.tsv``.
+
+Bigram evidence is measured as pointwise mutual information (log10 of how much more often two
+words meet than chance). The shipped table keeps only frequent bigrams, so a bigram missing from
+it is not "never seen": its PMI is bounded by the table's smallest count, which is strong
+evidence against ``of he`` and none at all against two rare words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import regex
+
+from .lexicon import Lexicon
+
+_TOKEN = regex.compile(r"[\p{L}]+(?:['’][\p{L}]+)*")
+BIGRAM_FILE = "frequency_bigramdictionary_en_243_342.txt"
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercase word tokens of a text, as the language model counts them."""
+    return [m.group(0).lower() for m in _TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralBigrams:
+    """symspellpy's English bigram counts, as probabilities."""
+
+    counts: dict[tuple[str, str], int]
+    total: float
+    floor: float
+    left_totals: dict[str, int]
+
+    @classmethod
+    def empty(cls) -> GeneralBigrams:
+        """No bigrams: every general PMI is uninformative."""
+        return cls({}, 1.0, 1.0, {})
+
+
+@lru_cache(maxsize=1)
+def general_bigrams(coverage: float = 1 / 3) -> GeneralBigrams:
+    """Read the shipped bigram file once per process.
+
+    ``coverage`` is the share of all bigram mass the truncated table holds; it turns counts
+    into probabilities comparable with wordfreq's.
+    """
+    try:
+        text = resources.files("symspellpy").joinpath(BIGRAM_FILE).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return GeneralBigrams.empty()
+    counts: dict[tuple[str, str], int] = {}
+    left: Counter[str] = Counter()
+    smallest = math.inf
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            count = int(parts[2])
+            counts[(parts[0], parts[1])] = count
+            left[parts[0]] += count
+            smallest = min(smallest, count)
+    total = sum(counts.values()) / coverage
+    return GeneralBigrams(counts, total, smallest / total, dict(left))
+
+
+class ArchiveCounts:
+    """Word and bigram counts of every section of the run: the archive's own usage."""
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        self.unigrams: Counter[str] = Counter()
+        self.bigrams: Counter[tuple[str, str]] = Counter()
+        self.texts: set[int] = set()
+        for text in texts:
+            self.add(text)
+
+    def add(self, text: str) -> None:
+        """Count one section text."""
+        words = words_of(text)
+        self.unigrams.update(words)
+        self.bigrams.update(itertools.pairwise(words))
+        self.texts.add(hash(text))
+
+    @property
+    def total(self) -> int:
+        """Number of counted word tokens."""
+        return self.unigrams.total()
+
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` was counted (its own words must then be left out when judging it)."""
+        return hash(text) in self.texts
+
+
+@dataclass(frozen=True, slots=True)
+class Misspelling:
+    """A known misspelling from the rules, optionally only between given neighbours."""
+
+    wrong: str
+    right: str
+    left: frozenset[str] | None
+    right_ctx: frozenset[str] | None
+    confidence: float
+
+    def fits(self, prev: str | None, nxt: str | None) -> bool:
+        """Whether the neighbours match the rule's context (no context: always)."""
+        if self.left is not None and (prev is None or prev.lower() not in self.left):
+            return False
+        return self.right_ctx is None or (nxt is not None and nxt.lower() in self.right_ctx)
+
+
+def _context_set(part: str) -> frozenset[str] | None:
+    part = part.strip()
+    if not part or part == "*":
+        return None
+    return frozenset(w.strip().lower() for w in part.split("|") if w.strip())
+
+
+def load_misspellings(path: Path) -> dict[str, list[Misspelling]]:
+    """``rules/known_misspellings.tsv`` by lowercase misspelling."""
+    table: dict[str, list[Misspelling]] = {}
+    if not path.exists():
+        return table
+    rows = _data_rows(path)
+    for cols in rows:
+        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
+            continue
+        left = right = None
+        if len(cols) > 2 and "_" in cols[2]:
+            before, _, after = cols[2].partition("_")
+            left, right = _context_set(before), _context_set(after)
+        confidence = float(cols[3]) if len(cols) > 3 and cols[3].strip() else 0.95
+        wrong = cols[0].strip().lower()
+        table.setdefault(wrong, []).append(
+            Misspelling(wrong, cols[1].strip(), left, right, confidence)
+        )
+    return table
+
+
+def _data_rows(path: Path) -> Iterator[list[str]]:
+    header_seen = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        yield line.split("\t")
+
+
+@dataclass(frozen=True, slots=True)
+class LmParams:
+    """Knobs of the language model (``rules/correct.yaml``, section ``language_model``)."""
+
+    curated_floor_zipf: float = 1.5
+    unknown_zipf: float = -2.0
+    archive_weight: float = 1.0
+    archive_max_zipf: float = 3.0
+    context_weight: float = 1.0
+    pmi_cap: float = 3.0
+    bigram_coverage: float = 0.5
+    unseen_weight: float = 0.5
+    max_coverage: float = 0.9
+    proper_penalty: float = 2.0
+    medical_bonus: float = 1.0
+    general_floor_zipf: float = 1.0
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, float]) -> LmParams:
+        """Parameters from a config mapping; unknown keys are ignored."""
+        fields = set(cls.__dataclass_fields__)
+        return cls(**{k: float(v) for k, v in values.items() if k in fields})
+
+
+class LanguageModel:
+    """log10 probabilities of words and of words between neighbours."""
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        archive: ArchiveCounts,
+        params: LmParams,
+        bigrams: GeneralBigrams | None = None,
+    ) -> None:
+        self.lexicon = lexicon
+        self.archive = archive
+        self.params = params
+        if bigrams is None:
+            bigrams = general_bigrams(round(params.bigram_coverage, 6))
+        self.bigrams = bigrams
+        self._n = max(1, archive.total)
+        self._archive_bonus = math.log10(max(params.archive_weight, 1e-9))
+
+    def logp(self, word: str, *, curated: bool, loo: int = 0) -> float:
+        """Unigram log10 probability; ``loo`` occurrences are the word itself being judged.
+
+        The archive's counts raise only dictionary words that general English finds rare:
+        they are domain terms, while common words' archive counts include the OCR errors
+        that happen to spell them (``tho``).
+        """
+        general = self.lexicon.zipf(word)
+        medical = curated and self.lexicon.in_medical(word)
+        zipf = general
+        if not zipf:
+            if medical:
+                zipf = self.params.curated_floor_zipf
+            elif curated:
+                zipf = self.params.general_floor_zipf
+            else:
+                zipf = self.params.unknown_zipf
+        best = zipf - 9.0 + (self.params.medical_bonus if medical else 0.0)
+        if not curated and self.lexicon.proper_only(word):
+            best -= self.params.proper_penalty
+        if curated and general < self.params.archive_max_zipf:
+            count = self.archive.unigrams.get(word, 0) - loo
+            if count > 0:
+                best = max(best, math.log10(count / self._n) + self._archive_bonus)
+        return best
+
+    def _general_pmi(self, x: str, y: str) -> tuple[float, bool]:
+        count = self.bigrams.counts.get((x, y))
+        px = 10 ** (self.lexicon.zipf(x) - 9) if self.lexicon.zipf(x) else 0.0
+        py = 10 ** (self.lexicon.zipf(y) - 9) if self.lexicon.zipf(y) else 0.0
+        if count:
+            if px and py:
+                return max(0.0, math.log10(count / self.bigrams.total / (px * py))), True
+            return 0.0, False
+        if not px:
+            return 0.0, False
+        after = self._unseen_after(x, px)
+        if not py:
+            return after, False
+        bound = self.params.unseen_weight * min(0.0, math.log10(self.bigrams.floor / (px * py)))
+        return min(bound, after), False
+
+    def _unseen_after(self, x: str, px: float) -> float:
+        """log10 of the share of ``x``'s followers the table leaves out (Katz-style backoff).
+
+        When the table lists most of what follows ``x``, a word missing from that list is
+        unlikely after it: ``with severe`` is listed, ``with sever`` is not.
+        """
+        listed = self.bigrams.left_totals.get(x)
+        if not listed:
+            return 0.0
+        covered = min(self.params.max_coverage, listed / (px * self.bigrams.total))
+        return math.log10(1.0 - covered)
+
+    def _archive_pmi(self, x: str, y: str, loo: int) -> tuple[float, bool]:
+        count = self.archive.bigrams.get((x, y), 0) - loo
+        cx = self.archive.unigrams.get(x, 0)
+        cy = self.archive.unigrams.get(y, 0)
+        if cx <= 0 or cy <= 0:
+            return 0.0, False
+        expected = cx * cy / self._n
+        if count > 0:
+            return max(0.0, math.log10(count / expected)), True
+        return self.params.unseen_weight * min(0.0, math.log10(0.5 / expected)), False
+
+    def pmi(self, x: str | None, y: str | None, loo: int = 0) -> float:
+        """Association of two adjacent words: positive if they go together, negative if not."""
+        if not x or not y:
+            return 0.0
+        general, g_seen = self._general_pmi(x, y)
+        local, a_seen = self._archive_pmi(x, y, loo)
+        if g_seen or a_seen:
+            seen = [v for v, s in ((general, g_seen), (local, a_seen)) if s]
+            value = max(seen)
+        else:
+            value = min(general, local)
+        cap = self.params.pmi_cap
+        return max(-cap, min(cap, value))
+
+    def context(self, word: str, prev: str | None, nxt: str | None, loo: int = 0) -> float:
+        """How well ``word`` fits its neighbours (sum of both PMIs, weighted)."""
+        return self.params.context_weight * (self.pmi(prev, word, loo) + self.pmi(word, nxt, loo))
+
+
+def posterior(scores: dict[str, float]) -> dict[str, float]:
+    """Normalise log10 scores into probabilities."""
+    top = max(scores.values())
+    weights = {k: 10 ** (v - top) for k, v in scores.items()}
+    total = sum(weights.values())
+    return {k: w / total for k, w in weights.items()}

@@ -1,0 +1,528 @@
+"""The correction passes, in order, each recorded through one :class:`EditTrail`.
+
+normalize -> dehyphenate -> ocr -> dictionary -> context. The first two are mechanical; the
+last three share one noisy-channel judgement per word: the word as written competes with every
+candidate (OCR readings, words one slip away, listed misspellings), each scored by how common
+it is, how likely the damage is, and how well it fits its neighbours. The ``ocr`` pass applies
+the winners that are OCR readings of non-words, ``dictionary`` the other non-word repairs, and
+``context`` the repairs of dictionary words (real-word errors), which need more confidence.
+
+Do no harm: acronyms, tokens with digits, e-mail addresses, URLs, protected names and mixed
+case are never touched; capitalised words inside a sentence only on overwhelming evidence;
+anything short of its threshold is only suggested.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+from .context import (
+    ArchiveCounts,
+    LanguageModel,
+    LmParams,
+    Misspelling,
+    load_misspellings,
+    posterior,
+    words_of,
+)
+from .dictionary import CandidateFinder, ChannelCosts
+from .edits import Edit, EditTrail
+from .lexicon import KNOWN_MIN_ZIPF, RULES_DIR, Lexicon, default_lexicon
+from .ocr import OcrModel, artefact_edits, load_artefacts, load_confusions
+
+_CHUNK = regex.compile(r"\S+")
+_EDGE = regex.compile(r"^([^\p{L}\p{N}]*)(.*?)([^\p{L}\p{N}]*)$", regex.DOTALL)
+_PART_SPLIT = regex.compile(r"[-\u2010\u2013\u2014]")
+_WORDLIKE = regex.compile(r"[\p{L}]+(?:(?:'|’|'')[\p{L}]+)*")
+_PLAIN = regex.compile(r"\p{Ll}+|\p{Lu}\p{Ll}+")
+_UNTOUCHABLE = regex.compile(
+    r"\d|[@~\\{}<>=^*|#$%&+/_\p{Cc}]|^www\.|\.(?:com|org|net|edu|gov|html?)\b",
+    regex.IGNORECASE,
+)
+_SENTENCE_END = frozenset(".!?:•")
+_CLITIC = ("'s", "’s")
+_MISSING = object()
+_ENDINGS = frozenset({"s", "es", "d", "ed", "r", "er", "ing", "ly", "y", "e", "al", "a", "n"})
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The corrected text and every edit (raw offsets), applied and suggested."""
+
+    text: str
+    edits: list[Edit]
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    """A word of the current text that a spelling pass may look at."""
+
+    start: int
+    end: int
+    word: str
+    prev: str | None
+    next: str | None
+    initial: bool
+    title_line: bool
+    dotted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    replacement: str
+    pass_name: str
+    rule: str
+    confidence: float
+    threshold: float
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """``rules/correct.yaml``, parsed."""
+
+    apply_threshold: float
+    ocr_threshold: float
+    real_word_threshold: float
+    name_threshold: float
+    suggest_threshold: float
+    ocr_base: float
+    ocr_steps: int
+    channel: ChannelCosts
+    lm: LmParams
+    target_min_zipf: float
+    known_min_count: int
+    dominance: float
+    real_max_zipf: float
+    real_min_gain: float
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        """Read the yaml file (missing keys keep their defaults)."""
+        raw: dict[str, Any] = {}
+        if path.exists():
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        ocr = raw.get("ocr") or {}
+        targets = raw.get("targets") or {}
+        archive = raw.get("archive") or {}
+        real = raw.get("real_words") or {}
+        return cls(
+            apply_threshold=float(raw.get("apply_threshold", 0.9)),
+            ocr_threshold=float(raw.get("ocr_threshold", 0.8)),
+            real_word_threshold=float(raw.get("real_word_threshold", 0.95)),
+            name_threshold=float(raw.get("name_threshold", 0.995)),
+            suggest_threshold=float(raw.get("suggest_threshold", 0.5)),
+            ocr_base=float(ocr.get("base", -2.0)),
+            ocr_steps=int(ocr.get("max_steps", 2)),
+            channel=ChannelCosts.from_mapping(raw.get("channel") or {}),
+            lm=LmParams.from_mapping(raw.get("language_model") or {}),
+            target_min_zipf=float(targets.get("min_zipf", 3.0)),
+            known_min_count=int(archive.get("known_min_count", 5)),
+            dominance=float(archive.get("dominance", 0.1)),
+            real_max_zipf=float(real.get("max_zipf", 4.5)),
+            real_min_gain=float(real.get("min_gain", 1.0)),
+        )
+
+
+def _recase(candidate: str, like: str) -> str | None:
+    """``candidate`` in the case pattern of ``like`` (lowercase or Capitalised), else None."""
+    if like.islower():
+        return candidate
+    if like[:1].isupper() and like[1:].islower():
+        return candidate[:1].upper() + candidate[1:]
+    return None
+
+
+def _odd_case(word: str) -> bool:
+    """Mixed case inside a word (``faShion``): OCR noise or a brand, never a plain word."""
+    return not (_PLAIN.fullmatch(word) or word.isupper())
+
+
+def _inflection_of(word: str, cand: str) -> bool:
+    """One is the other plus an ending: a real word's other inflection is no slip to repair.
+
+    Plural, tense and degree are the writer's choice, and OCR drops letters rather than adds
+    them, so only the candidate's extra final ``s`` (a dropped plural) or ``e`` stays.
+    """
+    if cand.startswith(word):
+        return cand[len(word) :] in _ENDINGS and cand[len(word) :] not in ("s", "e")
+    return word.startswith(cand) and word[len(cand) :] in _ENDINGS
+
+
+def _ocr_reading(cands: dict[str, tuple[float, str, str]]) -> bool:
+    """Whether some candidate is an OCR reading (OCR repeats its misreadings)."""
+    return any(v[1].startswith("ocr") for v in cands.values())
+
+
+def _family_count(word: str, own: Counter[str]) -> int:
+    """Occurrences in the text of the word and its plural or singular.
+
+    A writer repeats a term (``synset``, ``synsets``); a slip is rarely made twice the same way
+    in one paragraph, so a recurring unknown word is taken to be a word.
+    """
+    count = own.get(word, 0) + own.get(word + "s", 0)
+    if word.endswith("s"):
+        count += own.get(word[:-1], 0)
+    return count
+
+
+def _title_ratio(line: str) -> bool:
+    words = [w for w in regex.findall(r"\p{L}{4,}", line)]
+    if len(words) < 2:
+        return bool(words) and words[0][:1].isupper()
+    caps = sum(1 for w in words if w[:1].isupper())
+    return caps / len(words) >= 0.6
+
+
+def scan(text: str) -> list[_Token]:
+    """The words of ``text`` a spelling pass may consider, with their neighbours.
+
+    Skipped outright: chunks with digits, e-mail addresses and URLs, all-caps tokens, single
+    letters, and pieces with punctuation inside (``e.g.``, ``usu.illy``). A neighbour is only
+    given when nothing but space separates it (no bigram across a comma or a full stop).
+    """
+    # start, word, usable, joined, initial, dotted
+    pieces: list[tuple[int, str, bool, bool, bool, bool]] = []
+    prev_trail = "."
+    prev_end = 0
+    for m in _CHUNK.finditer(text):
+        chunk = m.group()
+        start = m.start()
+        if chunk.isalpha():
+            lead, core, trail = "", chunk, ""
+        else:
+            lead, core, trail = _EDGE.fullmatch(chunk).groups()  # type: ignore[union-attr]
+        initial = prev_trail[-1:] in _SENTENCE_END or "\n\n" in text[prev_end:start]
+        joined = not lead and not prev_trail
+        prev_trail = trail if core else "."
+        prev_end = m.end()
+        if not core:
+            continue
+        usable = _UNTOUCHABLE.search(chunk) is None
+        offset = start + len(lead)
+        dotted = trail.startswith(".")
+        if "-" in core or "\u2010" in core or "\u2013" in core or "\u2014" in core:
+            pos = 0
+            parts = _PART_SPLIT.split(core)
+            for i, part in enumerate(parts):
+                last = i == len(parts) - 1
+                pieces.append(
+                    (
+                        offset + pos,
+                        part,
+                        usable,
+                        joined or i > 0,
+                        initial and i == 0,
+                        dotted and last,
+                    )
+                )
+                pos += len(part) + 1
+        else:
+            pieces.append((offset, core, usable, joined, initial, dotted))
+    tokens: list[_Token] = []
+    lines: dict[int, bool] = {}
+    last = len(pieces) - 1
+    for idx, (start, word, usable, joined, initial, dotted) in enumerate(pieces):
+        if not usable or len(word) < 2 or word.isupper() or not _WORDLIKE.fullmatch(word):
+            continue
+        prev = pieces[idx - 1][1].lower() if idx and joined else None
+        nxt = pieces[idx + 1][1].lower() if idx < last and pieces[idx + 1][3] else None
+        title = False
+        if not initial and word[0].isupper():
+            line_start = text.rfind("\n", 0, start) + 1
+            title = lines.get(line_start)  # type: ignore[assignment]
+            if title is None:
+                line_end = text.find("\n", start)
+                line = text[line_start : line_end if line_end >= 0 else len(text)]
+                title = lines[line_start] = _title_ratio(line)
+        tokens.append(_Token(start, start + len(word), word, prev, nxt, initial, title, dotted))
+    return tokens
+
+
+class Corrector:
+    """The spelling engine of a run: lexicon, rules and the archive's own vocabulary."""
+
+    def __init__(
+        self,
+        rules_dir: Path | None = None,
+        *,
+        archive_texts: Iterable[str] = (),
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        self.rules_dir = Path(rules_dir) if rules_dir else RULES_DIR
+        self.settings = Settings.load(self.rules_dir / "correct.yaml")
+        self.lexicon = lexicon or default_lexicon(self.rules_dir)
+        self.archive = ArchiveCounts(archive_texts)
+        self.lm = LanguageModel(self.lexicon, self.archive, self.settings.lm)
+        self.ocr = OcrModel(
+            load_confusions(self.rules_dir / "ocr_confusions.tsv"),
+            max_steps=self.settings.ocr_steps,
+        )
+        self.artefacts = load_artefacts(self.rules_dir / "ocr_artefacts.tsv")
+        self.misspellings = load_misspellings(self.rules_dir / "known_misspellings.tsv")
+        self._targets = _target_set(self.lexicon, self.settings.target_min_zipf)
+        self.finder = CandidateFinder(self._targets, self.settings.channel)
+        self._info: dict[str, Any] = {}
+        self._priors: dict[str, float] = {}
+
+    def clean(
+        self, text: str, *, protected: Iterable[str] = (), section: str | None = None
+    ) -> CleanResult:
+        """Correct one section text; ``protected`` names are never touched."""
+        trail = EditTrail(text)
+        shield = {p.lower() for name in protected for p in regex.findall(r"\p{L}+", name)}
+        own = Counter(words_of(text))
+        in_archive = self.archive.holds(text)
+        trail.add(_normalize(trail.text))
+        trail.add(_dehyphenate(trail.text, self.lexicon))
+        before_words = trail.text
+        tokens: list[_Token] = []
+        scanned: str | None = None
+        for pass_name in ("ocr", "dictionary", "context"):
+            if scanned != trail.text:
+                scanned = trail.text
+                tokens = scan(scanned)
+            trail.add(self._word_pass(scanned, tokens, pass_name, shield, own, in_archive))
+        if before_words != trail.text:
+            # a repaired word may now close a split compound (``well- Iobulated``)
+            trail.add(_dehyphenate(trail.text, self.lexicon))
+        return CleanResult(trail.text, trail.edits)
+
+    def _word_pass(
+        self,
+        text: str,
+        tokens: list[_Token],
+        pass_name: str,
+        shield: set[str],
+        own: Counter[str],
+        in_archive: bool,
+    ) -> list[Edit]:
+        s = self.settings
+        edits: list[Edit] = []
+        if pass_name == "ocr":
+            edits = artefact_edits(text, self.artefacts, s.apply_threshold)
+        taken = [(e.start, e.end) for e in edits]
+        for tok in tokens:
+            verdict = self._judge(tok, shield, own, in_archive)
+            if verdict is None or verdict.pass_name != pass_name:
+                continue
+            if verdict.confidence < s.suggest_threshold:
+                continue
+            if taken and any(a < tok.end and tok.start < b for a, b in taken):
+                continue
+            original = text[tok.start : tok.end]
+            if verdict.replacement == original:
+                continue
+            edits.append(
+                Edit(
+                    tok.start,
+                    tok.end,
+                    original,
+                    verdict.replacement,
+                    pass_name,
+                    verdict.rule,
+                    round(min(1.0, verdict.confidence), 4),
+                    verdict.confidence >= verdict.threshold,
+                )
+            )
+        return edits
+
+    def _analyse(self, word: str) -> tuple[bool, dict[str, tuple[float, str, str]]] | None:
+        """(curated, candidates) of a word, or None when it is never to be touched."""
+        if self.lexicon.is_protected(word):
+            return None
+        lower = word.lower()
+        apostrophe = "'" in word or "’" in word
+        base = lower[:-2] if lower.endswith(_CLITIC) else lower
+        curated = (
+            self.lexicon.accepts(word)
+            or self.lexicon.accepts(base)
+            or self.lexicon.zipf(lower) >= KNOWN_MIN_ZIPF
+        ) and not self.lexicon.proper_only(word)
+        if apostrophe and (curated or lower.endswith(_CLITIC)):
+            return None
+        cands = self._generate(word, curated)
+        if not cands:
+            return None
+        return curated, cands
+
+    def _judge(
+        self, tok: _Token, shield: set[str], own: Counter[str], in_archive: bool
+    ) -> _Verdict | None:
+        word = tok.word
+        info = self._info.get(word, _MISSING)
+        if info is _MISSING:
+            info = self._analyse(word)
+            if len(self._info) < 500_000:
+                self._info[word] = info
+        if info is None:
+            return None
+        lower = word.lower()
+        if lower in shield:
+            return None
+        curated, cands = info
+        if curated and tok.dotted and len(word) <= 4:
+            return None  # a short dictionary word before a full stop: an abbreviation (cf.)
+        repeats = own.get(lower, 0)
+        loo = repeats if in_archive else 0
+        if any(v[1] == "rule" for v in cands.values()):
+            cands = self._fitting_rules(lower, cands, tok)
+            if not cands:
+                return None
+        if not curated and (
+            (_family_count(lower, own) > 1 and not _ocr_reading(cands))
+            or self._archive_known(lower, cands, loo)
+        ):
+            return None
+        name_like = word[:1].isupper() and not tok.initial and not tok.title_line
+        if name_like and (curated or self.lexicon.zipf(lower) > 0):
+            return None
+        s = self.settings
+        lm = self.lm
+        scores = {
+            lower: lm.logp(lower, curated=curated, loo=loo)
+            + lm.context(lower, tok.prev, tok.next, 1 if in_archive else 0)
+        }
+        for cand, (cost, _, _) in cands.items():
+            scores[cand] = self._prior(cand) + lm.context(cand, tok.prev, tok.next) + cost
+        post = posterior(scores)
+        best = max(post, key=lambda c: (post[c], c == lower, c))
+        if best == lower:
+            return None
+        _, source, rule = cands[best]
+        replacement = best if _odd_case(word) else _recase(best, word)
+        lowered = False
+        if source == "ocr-case":
+            replacement = rule.split("=", 1)[1]
+            rule = "ocr:confusion"
+            # the capital itself was misread (``Iobulated``): no sign of a name
+            lowered = replacement[:1].islower()
+            name_like = name_like and not lowered
+        if replacement is None:
+            return None
+        if curated:
+            pass_name, threshold = "context", s.real_word_threshold
+        elif source.startswith("ocr"):
+            pass_name, threshold = "ocr", s.ocr_threshold
+        else:
+            pass_name, threshold = "dictionary", s.apply_threshold
+        if name_like:
+            threshold = max(threshold, s.name_threshold)
+        elif word[:1].isupper() and not curated and not lowered:
+            threshold = max(threshold, s.apply_threshold)
+        return _Verdict(replacement, pass_name, rule, post[best], threshold)
+
+    def _prior(self, word: str) -> float:
+        found = self._priors.get(word)
+        if found is None:
+            found = self._priors[word] = self.lm.logp(word, curated=True)
+        return found
+
+    def _fitting_rules(
+        self, lower: str, cands: dict[str, tuple[float, str, str]], tok: _Token
+    ) -> dict[str, tuple[float, str, str]]:
+        """Drop listed misspellings whose context does not match this occurrence."""
+        fitting = {
+            r.right.lower() for r in self.misspellings.get(lower, ()) if r.fits(tok.prev, tok.next)
+        }
+        return {c: v for c, v in cands.items() if v[1] != "rule" or c in fitting}
+
+    def _archive_known(self, lower: str, cands: dict[str, Any], loo: int) -> bool:
+        """The archive spells this word often, and no candidate dwarfs it."""
+        count = self.archive.unigrams.get(lower, 0) - loo
+        if count < self.settings.known_min_count:
+            return False
+        rival = max(self.archive.unigrams.get(c, 0) for c in cands)
+        return count >= self.settings.dominance * rival
+
+    def _generate(self, word: str, curated: bool) -> dict[str, tuple[float, str, str]]:
+        """candidate (lowercase) -> (log10 channel cost, source, rule)."""
+        s = self.settings
+        lower = word.lower()
+        zipf = self.lexicon.zipf(lower)
+        out: dict[str, tuple[float, str, str]] = {}
+
+        def offer(cand: str, cost: float, source: str, rule: str) -> None:
+            if cand != lower and (cand not in out or out[cand][0] < cost):
+                out[cand] = (cost, source, rule)
+
+        odd = _odd_case(word)
+        capital = word[:1].isupper()
+        edits_wanted = not odd and (not curated or zipf < s.real_max_zipf)
+        if edits_wanted:
+            for cand, (cost, kind) in self.finder.candidates(lower).items():
+                offer(cand, cost, "dictionary", f"dictionary:{kind}")
+        steps = 1 if curated or out else self.settings.ocr_steps
+        for cand, weight in self.ocr.candidates(word, steps).items():
+            low = cand.lower()
+            if low not in self._targets or _odd_case(cand):
+                continue
+            cost = s.ocr_base + weight
+            if odd or (cand[:1] != word[:1] and cand[:1].lower() == cand[:1]):
+                offer(low, cost, "ocr-case", f"confusion={cand}")
+            else:
+                offer(low, cost, "ocr", "ocr:confusion")
+        for rule in self.misspellings.get(lower, ()):
+            offer(rule.right.lower(), math.log10(rule.confidence), "rule", "known_misspelling")
+        if capital:
+            out = {c: v for c, v in out.items() if v[1] == "rule" or self.lexicon.in_hunspell(c)}
+        if curated:
+            out = self._plausible_real_word_fixes(lower, out)
+        return out
+
+    def _plausible_real_word_fixes(
+        self, lower: str, cands: dict[str, tuple[float, str, str]]
+    ) -> dict[str, tuple[float, str, str]]:
+        """Keep only candidates that could plausibly replace a real word."""
+        zipf = self.lexicon.zipf(lower)
+        return {
+            cand: value
+            for cand, value in cands.items()
+            if value[1] == "rule"
+            or (
+                self.lexicon.zipf(cand) - zipf >= self.settings.real_min_gain
+                and not _inflection_of(lower, cand)
+            )
+        }
+
+    def misspelling_rules(self, word: str) -> list[Misspelling]:
+        """The listed misspellings for ``word`` (for reviewers and tests)."""
+        return list(self.misspellings.get(word.lower(), ()))
+
+
+def _target_set(lexicon: Lexicon, min_zipf: float) -> frozenset[str]:
+    return frozenset(lexicon.targets(min_zipf))
+
+
+def _normalize(text: str) -> list[Edit]:
+    try:
+        from .normalize import find_edits
+    except ImportError:
+        return []
+    return find_edits(text)
+
+
+def _dehyphenate(text: str, lexicon: Lexicon) -> list[Edit]:
+    try:
+        from .dehyphenate import find_edits
+    except ImportError:
+        return []
+    return find_edits(text, lexicon)
+
+
+@functools.lru_cache(maxsize=1)
+def _default() -> Corrector:
+    return Corrector()
+
+
+def clean_text(text: str) -> CleanResult:
+    """Correct ``text`` with the default rules and no archive vocabulary."""
+    return _default().clean(text)

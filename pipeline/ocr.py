@@ -1,0 +1,148 @@
+"""OCR damage: candidates from a confusion model, and known artefacts.
+
+An OCR engine misreads glyph shapes (``rn`` for ``m``, ``li`` for ``h``, ``e`` for ``c``), so a
+damaged word is usually one or two misreadings away from the printed one. The model undoes
+misreadings listed in ``rules/ocr_confusions.tsv``; the caller keeps only candidates that are
+words and ranks them. Artefacts that are not word-shaped (``jet al.``) are regular expressions in
+``rules/ocr_artefacts.tsv``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from .edits import Edit
+
+
+@dataclass(frozen=True, slots=True)
+class Confusion:
+    """The OCR wrote ``seen`` where ``meant`` was printed, with relative ``weight``."""
+
+    seen: str
+    meant: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Artefact:
+    """A regular expression for damage with a fixed shape, and its repair."""
+
+    pattern: regex.Pattern[str]
+    replacement: str
+    confidence: float
+    name: str
+
+
+def _tsv_rows(path: Path) -> Iterator[list[str]]:
+    """Data rows of a tab-separated rules file: no comments, no header, no blank lines."""
+    if not path.exists():
+        return
+    header_seen = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        yield line.split("\t")
+
+
+def load_confusions(path: Path) -> list[Confusion]:
+    """The confusion table; rows with an empty ``seen`` cannot be undone and are skipped."""
+    rows = []
+    for cols in _tsv_rows(path):
+        if len(cols) < 3 or not cols[0]:
+            continue
+        weight = float(cols[2])
+        if weight > 0:
+            rows.append(Confusion(cols[0], cols[1], min(weight, 1.0)))
+    return rows
+
+
+def load_artefacts(path: Path) -> list[Artefact]:
+    """The artefact rules, compiled."""
+    rules = []
+    for cols in _tsv_rows(path):
+        if len(cols) < 4:
+            continue
+        replacement = cols[1].replace("\\t", "\t")
+        rules.append(Artefact(regex.compile(cols[0]), replacement, float(cols[2]), cols[3]))
+    return rules
+
+
+class OcrModel:
+    """Undo up to ``max_steps`` misreadings of a word; each route costs log10 of its weights."""
+
+    def __init__(self, confusions: list[Confusion], *, max_steps: int = 2) -> None:
+        self.max_steps = max_steps
+        self._by_first: dict[str, list[tuple[str, str, float]]] = {}
+        for c in confusions:
+            cost = math.log10(c.weight)
+            self._by_first.setdefault(c.seen[0], []).append((c.seen, c.meant, cost))
+        self._memo: dict[tuple[str, int], dict[str, float]] = {}
+
+    def _one_step(self, word: str, start: int) -> Iterator[tuple[str, float, int]]:
+        for i in range(start, len(word)):
+            for seen, meant, cost in self._by_first.get(word[i], ()):
+                if word.startswith(seen, i):
+                    yield word[:i] + meant + word[i + len(seen) :], cost, i + len(meant)
+
+    def candidates(self, word: str, steps: int | None = None) -> dict[str, float]:
+        """Every string reachable by undoing misreadings, with its best log10 weight.
+
+        Steps are applied left to right and never rewrite what an earlier step produced, so
+        the search stays small and every route is a plain reading of the damage.
+        """
+        steps = self.max_steps if steps is None else min(steps, self.max_steps)
+        key = (word, steps)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        found = {}
+        frontier = [(word, 0.0, 0)]
+        for _ in range(steps):
+            nxt = []
+            for text, cost, start in frontier:
+                for cand, step, resume in self._one_step(text, start):
+                    total = cost + step
+                    if total > found.get(cand, -math.inf):
+                        found[cand] = total
+                        nxt.append((cand, total, resume))
+            frontier = nxt
+        found.pop(word, None)
+        if len(self._memo) < 200_000:
+            self._memo[key] = found
+        return found
+
+
+def artefact_edits(text: str, rules: list[Artefact], threshold: float) -> list[Edit]:
+    """Edits for every artefact match; non-overlapping, first rule wins."""
+    edits: list[Edit] = []
+    taken: list[tuple[int, int]] = []
+    for rule in rules:
+        for m in rule.pattern.finditer(text):
+            start, end = m.span()
+            if any(s < end and start < e for s, e in taken) or start == end:
+                continue
+            replacement = m.expand(rule.replacement)
+            if replacement == m.group(0):
+                continue
+            taken.append((start, end))
+            edits.append(
+                Edit(
+                    start,
+                    end,
+                    m.group(0),
+                    replacement,
+                    "ocr",
+                    f"artefact:{rule.name}",
+                    rule.confidence,
+                    rule.confidence >= threshold,
+                )
+            )
+    return sorted(edits, key=lambda e: e.start)

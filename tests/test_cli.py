@@ -1,0 +1,148 @@
+"""End to end: the ``caseclean`` command as a user runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.tables import generated_files
+
+from .conftest import RAW
+
+
+def caseclean(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("run") / "clean"
+    done = caseclean("run", str(RAW), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out, done.stdout
+
+
+def test_run_writes_every_output_and_a_summary(sample_run: tuple[Path, str]) -> None:
+    out, stdout = sample_run
+    assert sorted(p.name for p in out.iterdir()) == sorted(generated_files())
+    for line in ("pages", "ok", "warnings", "errors", "corrections applied", "suggestions"):
+        assert f"  {line} " in stdout
+    assert "error: broken/truncated.html.gz: ingest" in stdout
+
+
+def test_run_output_tables_agree(sample_run: tuple[Path, str]) -> None:
+    out, _ = sample_run
+    cases = pd.read_parquet(out / "cases.parquet")
+    corrections = pd.read_parquet(out / "corrections.parquet")
+    sections = pd.read_parquet(out / "sections.parquet")
+    assert len(cases) == 4
+    applied = corrections[corrections["applied"]].groupby("case_id").size()
+    for case in cases.itertuples():
+        assert case.n_edits_applied == applied.get(case.case_id, 0)
+    assert (sections["raw_text"] != sections["clean_text"]).sum() > 0
+
+
+def test_no_progress_bar_when_not_a_terminal(sample_run: tuple[Path, str]) -> None:
+    _, stdout = sample_run
+    assert "\r" not in stdout and "━" not in stdout
+
+
+def test_strict_makes_a_bad_page_fail(tmp_path: Path) -> None:
+    done = caseclean("run", str(RAW), "--out", str(tmp_path / "out"), "--strict")
+    assert done.returncode == 1
+    assert (tmp_path / "out" / "cases.parquet").exists()
+
+
+def test_a_missing_archive_is_a_clear_error(tmp_path: Path) -> None:
+    done = caseclean("run", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "archive folder not found" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_reruns_are_byte_identical(sample_run: tuple[Path, str], tmp_path: Path) -> None:
+    out, _ = sample_run
+    again = tmp_path / "again"
+    assert caseclean("run", str(RAW), "--out", str(again)).returncode == 0
+    for name in generated_files():
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_clean_text_reads_stdin_and_explains_on_stderr() -> None:
+    done = caseclean("clean-text", "--explain", stdin="A man with sever anemia and hematopoesis.\n")
+    assert done.returncode == 0
+    assert done.stdout == "A man with severe anemia and hematopoiesis.\n"
+    edits = [json.loads(line) for line in done.stderr.splitlines()]
+    assert {(e["original"], e["replacement"]) for e in edits if e["applied"]} == {
+        ("sever", "severe"),
+        ("hematopoesis", "hematopoiesis"),
+    }
+
+
+def test_sqlite_opens_in_datasette(sample_run: tuple[Path, str]) -> None:
+    datasette = pytest.importorskip("datasette.app", reason="datasette is a dev extra")
+    out, _ = sample_run
+
+    async def fetch() -> list[dict]:
+        ds = datasette.Datasette(files=[str(out / "caseclean.sqlite")])
+        response = await ds.client.get("/caseclean/cases.json?_shape=array")
+        assert response.status_code == 200
+        return response.json()
+
+    rows = asyncio.run(fetch())
+    assert {r["case_id"] for r in rows} >= {"case-extramedullary-hematopoiesis.txt"}
+
+
+@pytest.mark.slow
+def test_eval_gold_on_the_dev_archive(dev_dir: Path) -> None:
+    done = caseclean(
+        "eval", "--gold", str(dev_dir / "gold.jsonl"), "--archive", str(dev_dir / "archive")
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    for field in (
+        "patient_gender",
+        "patient_age_years",
+        "author_name",
+        "resident_name",
+        "author_affiliation",
+    ):
+        rate = next(line for line in lines if line.strip().startswith(field + " "))
+        assert float(rate.split()[1].rstrip("%")) >= 99.0, rate
+    assert "boilerplate leaked: 0" in done.stdout
+    assert "protected words changed: 0" in done.stdout
+    assert "right status: 362/362" in done.stdout
+    found = next(line for line in lines if line.startswith("sections found:"))
+    expected_found, spurious = found.split()[2], found.split()[4]
+    assert expected_found.split("/")[0] == expected_found.split("/")[1]
+    assert spurious == "0"
+
+
+def test_datapackage_of_a_real_run_validates(sample_run: tuple[Path, str]) -> None:
+    frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
+    out, _ = sample_run
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_process_page_api_gives_the_rows_of_one_page() -> None:
+    import pipeline
+
+    rows = pipeline.process_page(RAW / "case-extramedullary-hematopoiesis.txt", RAW)
+    assert rows.case is not None
+    assert rows.case["case_id"] == "case-extramedullary-hematopoiesis.txt"
+    assert rows.case["author_name"] == "Sharam Kahkoueei"
+    assert rows.case["n_edits_applied"] == sum(c["applied"] for c in rows.corrections)
+    assert pipeline.process_page(RAW / "broken" / "missing-case.txt", RAW).errors

@@ -1,0 +1,190 @@
+"""The orchestrator: the sample page golden test, do-no-harm rules and the invariants."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.correct import CleanResult, Corrector, clean_text, scan
+from pipeline.edits import apply_edits, rebuild_raw
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "raw" / (
+    "case-extramedullary-hematopoiesis.txt"
+)
+HEADINGS = {
+    "Case Section": "body_system",
+    "Clinical Summary": "clinical_summary",
+    "Imaging Procedures and Findings": "findings",
+    "Final Diagnosis": "diagnosis",
+}
+# The 17 fixes of issue 4 (hematopoesis three times), plus the normalize and dehyphenate passes'
+# own work on the same page: "lesion ." and the line-wrapped "hematopoi- etic".
+EXPECTED = {
+    "title": [("hematopoesis", "hematopoiesis")],
+    "body_system": [("Muskuloskeletal", "Musculoskeletal")],
+    "clinical_summary": [
+        ("sever", "severe"),
+        ("extrameduullary", "extramedullary"),
+        ("hematopoesis", "hematopoiesis"),
+    ],
+    "findings": [("vertebrea", "vertebrae"), ("morever", "moreover")],
+    "discussion": [
+        ("phenom- enon", "phenomenon"),
+        ("erythroc''te", "erythrocyte"),
+        ("hemolltic", "hemolytic"),
+        ("sphe- rocltosis", "spherocytosis"),
+        ("ortensive", "extensive"),
+        ("hema- topoiesis", "hematopoiesis"),
+        ("manifesta- tions", "manifestations"),
+        ("Histologi- cally", "Histologically"),
+        ("hematopoi- etic", "hematopoietic"),
+        ("destruc-tion", "destruction"),
+        ("lesion .", "lesion."),
+        ("Iobulated", "lobulated"),
+    ],
+    "diagnosis": [("hematopoesis", "hematopoiesis")],
+    "references": [("jet", "et")],
+}
+PROTECTED = ["Sharam Kahkoueei", "Leila Sourtij"]
+UNTOUCHED = ["Haaga", "CT", "IV", "MRI", "T1", "T2", "John"]
+
+
+def sample_sections() -> dict[str, str]:
+    """The page's sections by plain splitting on blank lines and the known headings."""
+    raw = SAMPLE.read_text(encoding="utf-8")
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", raw) if b.strip()]
+    sections = {"title": blocks[0]}
+    for i, block in enumerate(blocks):
+        if block in HEADINGS:
+            sections[HEADINGS[block]] = blocks[i + 1]
+    findings = blocks.index(sections["findings"])
+    sections["discussion"] = blocks[findings + 1]
+    diagnosis = blocks.index(sections["diagnosis"])
+    sections["references"] = blocks[diagnosis + 1]
+    return sections
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, str]:
+    if not SAMPLE.exists():
+        pytest.skip("sample page not in data/raw")
+    return sample_sections()
+
+
+@pytest.fixture(scope="module")
+def corrector(sample: dict[str, str]) -> Corrector:
+    return Corrector(archive_texts=sample.values())
+
+
+@pytest.fixture(scope="module")
+def cleaned(sample: dict[str, str], corrector: Corrector) -> dict[str, CleanResult]:
+    return {
+        name: corrector.clean(text, protected=PROTECTED, section=name)
+        for name, text in sample.items()
+    }
+
+
+def _expected_text(raw: str, fixes: list[tuple[str, str]]) -> str:
+    for wrong, right in fixes:
+        assert wrong in raw
+        raw = raw.replace(wrong, right, 1)
+    return raw
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_golden_sample_page(
+    name: str, sample: dict[str, str], cleaned: dict[str, CleanResult]
+) -> None:
+    result = cleaned[name]
+    assert result.text == _expected_text(sample[name], EXPECTED[name])
+    applied = [e for e in result.edits if e.applied]
+    assert len(applied) == len(EXPECTED[name])
+
+
+def test_golden_leaves_names_acronyms_and_compounds(
+    sample: dict[str, str], cleaned: dict[str, CleanResult]
+) -> None:
+    everything = " ".join(r.text for r in cleaned.values())
+    for word in UNTOUCHED:
+        assert re.search(rf"\b{word}\b", everything), word
+    assert "well-marginated" in cleaned["discussion"].text
+    assert "T1- and T2-weighted" in cleaned["discussion"].text
+
+
+def test_invariants_on_the_sample(
+    sample: dict[str, str], cleaned: dict[str, CleanResult], corrector: Corrector
+) -> None:
+    for name, result in cleaned.items():
+        raw = sample[name]
+        assert apply_edits(raw, result.edits) == result.text
+        assert rebuild_raw(result.text, result.edits) == raw
+        again = corrector.clean(result.text, protected=PROTECTED, section=name)
+        assert again.text == result.text
+        assert not [e for e in again.edits if e.applied]
+
+
+def test_never_touches_acronyms_digits_addresses_urls() -> None:
+    text = "CT, MRI, T1, C5-6, 3.5cm, jdoe@hospitl.org, http://www.hospitl.org/pagee, SBMU."
+    assert clean_text(text).text == text
+
+
+def test_protected_names_are_never_changed() -> None:
+    c = Corrector()
+    text = "Seen by Dr. Sharam Kahkoueei with Leila Sourtij at the hospitl."
+    result = c.clean(text, protected=["Sharam Kahkoueei", "Leila Sourtij"])
+    for name in ("Sharam", "Kahkoueei", "Leila", "Sourtij"):
+        assert name in result.text
+
+
+def test_lexicon_words_are_left_alone() -> None:
+    text = "The lesion is well-marginated and lobulated, with hyperintense signal."
+    assert clean_text(text).text == text
+
+
+def test_doubtful_corrections_are_only_suggested() -> None:
+    c = Corrector()
+    result = c.clean("The patient had a lesin in the liver.")
+    assert all(0 <= e.confidence <= 1 for e in result.edits)
+    for e in result.edits:
+        threshold = c.settings.apply_threshold
+        assert e.applied == (e.confidence >= threshold) or e.pass_name == "context"
+
+
+def test_scan_skips_untouchables() -> None:
+    words = [t.word for t in scan("CT of the C5-6 disc, e.g. 3.5cm; see www.x.org and hemolltic")]
+    assert words == ["of", "the", "disc", "see", "and", "hemolltic"]
+
+
+def test_scan_gives_neighbours_only_inside_a_phrase() -> None:
+    toks = {t.word: t for t in scan("severe anemia, sever pain. Tho case")}
+    assert toks["anemia"].prev == "severe" and toks["anemia"].next is None
+    assert toks["pain"].prev == "sever"
+    assert toks["Tho"].initial and toks["Tho"].prev is None
+
+
+def test_clean_text_api_returns_result() -> None:
+    result = clean_text("The hemolltic anemia.")
+    assert isinstance(result, CleanResult)
+    assert result.text == "The hemolytic anemia."
+    assert [e.pass_name for e in result.edits] == ["ocr"]
+
+
+WORDS = st.sampled_from(
+    "the a of patient tho hemolltic sever anemia CT T1 lesion . , well- marginated "
+    "Iobulated jet al. morever rn cl vertebrea x 3.5cm Sharam".split()
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(WORDS, max_size=25), st.sampled_from([" ", "  ", "\n", " \n"]))
+def test_properties(words: list[str], sep: str) -> None:
+    text = sep.join(words)
+    result = clean_text(text)
+    assert apply_edits(text, result.edits) == result.text
+    assert rebuild_raw(result.text, result.edits) == text
+    assert clean_text(result.text).text == result.text
+    assert clean_text(text) == result

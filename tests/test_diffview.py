@@ -1,0 +1,177 @@
+"""``caseclean diff``: clusters of edits, the terminal rendering, and plain text when piped."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from pipeline.diffview import (
+    CaseDiff,
+    Cluster,
+    SectionDiff,
+    add_diff_command,
+    build_cases,
+    clusters,
+    find_case,
+    html_pieces,
+    load_cases,
+    printable,
+    render_case,
+    show_case,
+    table_views,
+    visible,
+)
+from pipeline.edits import Edit, apply_edits
+
+RAW = "A sever anemia with sphe- rocltosis ."
+
+
+def sample_edits() -> list[Edit]:
+    return [
+        Edit(2, 7, "sever", "severe", "context", "ctx", 0.7, False),
+        Edit(20, 35, "sphe- rocltosis", "spherocltosis", "dehyphenate", "wrap", 0.7, True),
+        Edit(
+            20,
+            35,
+            "sphe- rocltosis",
+            "spherocytosis",
+            "dehyphenate+dictionary",
+            "wrap+dict",
+            0.7,
+            False,
+        ),
+        Edit(35, 36, " ", "", "normalize", "space", 0.9, True),
+    ]
+
+
+def sample_section() -> SectionDiff:
+    edits = sample_edits()
+    return SectionDiff(2, "discussion", None, RAW, apply_edits(RAW, edits), edits, [0, 1, 2, 3])
+
+
+def test_clusters_group_overlapping_edits_and_keep_every_character() -> None:
+    pieces = clusters(RAW, sample_edits())
+    assert pieces == [
+        "A ",
+        Cluster(2, 7, "sever", (0,)),
+        " anemia with ",
+        Cluster(20, 35, "sphe- rocltosis", (1, 2)),
+        Cluster(35, 36, " ", (3,)),
+        ".",
+    ]
+    assert "".join(p if isinstance(p, str) else p.original for p in pieces) == RAW
+
+
+def test_zero_length_edits_at_one_point_share_a_cluster() -> None:
+    edits = [Edit(1, 1, "", "x", "p", "r", 1.0, True), Edit(1, 1, "", "y", "p", "r", 1.0, False)]
+    assert clusters("ab", edits) == ["a", Cluster(1, 1, "", (0, 1)), "b"]
+
+
+def test_whitespace_and_control_characters_are_made_visible() -> None:
+    assert visible(" ") == "␣" and visible("") == "∅" and visible("a b") == "a b"
+    assert printable("ok\x1b[31mred\x07\n") == "ok\ufffd[31mred\ufffd\n"
+
+
+def render(case: CaseDiff, terminal: bool) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=terminal, color_system="standard" if terminal else None,
+        width=100, highlight=False, markup=False,
+    )  # fmt: skip
+    render_case(case, console)
+    return buffer.getvalue()
+
+
+def test_plain_output_marks_every_kind_of_edit() -> None:
+    case = CaseDiff("c1", "Title", "ok", [sample_section()])
+    text = render(case, terminal=False)
+    assert "\x1b" not in text
+    assert "A sever{?severe?} anemia with [-sphe- rocltosis-]{+spherocltosis+}" in text
+    assert "{?spherocytosis?}[-␣-]{+∅+}." in text
+    assert "#2 20-35  sphe- rocltosis → spherocytosis  dehyphenate+dictionary / wrap+dict" in text
+    assert "2 applied, 2 not applied" in text
+
+
+def test_a_terminal_gets_colours() -> None:
+    case = CaseDiff("c1", "Title", "ok", [sample_section()])
+    assert "\x1b[" in render(case, terminal=True)
+
+
+def test_rejected_edits_and_hostile_text() -> None:
+    raw = "\x1b]0;owned\x07 [bold]x[/bold] tezt"
+    edit = Edit(len(raw) - 4, len(raw), "tezt", "test", "dictionary", "d", 0.9, False, "rejected")
+    section = SectionDiff(0, "title", None, raw, raw, [edit], [0])
+    text = render(CaseDiff("c", "t", "ok", [section]), terminal=False)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "[bold]x[/bold] tezt{!test!}" in text and "rejected" in text
+
+
+def test_html_pieces_carry_views_in_text_order() -> None:
+    section = sample_section()
+    pieces = html_pieces(section, table_views(section))
+    clusters_only = [p for p in pieces if p.views]
+    assert [[v.key for v in p.views] for p in clusters_only] == [["2-0"], ["2-1", "2-2"], ["2-3"]]
+    assert [p.struck for p in clusters_only] == [False, True, True]
+    assert clusters_only[1].views[1].pass_class == "pass-dictionary"
+    assert clusters_only[1].views[1].status == "suggested"
+
+
+def test_build_cases_from_table_rows() -> None:
+    cases = [{"case_id": "a", "title": None, "status": "ok"}, {"case_id": "b", "title": "B"}]
+    sections = [
+        {"case_id": "a", "position": 1, "section": "findings", "heading": "F",
+         "raw_text": "tezt", "clean_text": "test"},
+        {"case_id": "a", "position": 0, "section": "title", "heading": float("nan"),
+         "raw_text": "T", "clean_text": "T"},
+        {"case_id": "z", "position": 0, "section": "title", "heading": None,
+         "raw_text": "orphan", "clean_text": "orphan"},
+    ]  # fmt: skip
+    corrections = [
+        {"case_id": "a", "position": 1, "edit": 0, "start": 0, "end": 4, "original": "tezt",
+         "replacement": "test", "pass": "dictionary", "rule": "d", "confidence": 0.9,
+         "applied": True, "decision": None},
+    ]  # fmt: skip
+    built = build_cases(cases, sections, corrections)
+    assert list(built) == ["a", "b"]
+    a = built["a"]
+    assert [s.position for s in a.sections] == [0, 1] and a.sections[0].heading is None
+    assert a.title == "" and a.sections[1].edits[0].replacement == "test"
+    with pytest.raises(KeyError, match="did you mean a"):
+        find_case(built, "a ")
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.test_review import make_archive, run_archive
+
+    root = tmp_path_factory.mktemp("diff")
+    run_archive(make_archive(root), root / "out")
+    return root / "out"
+
+
+def test_show_case_on_a_real_run(run_dir: Path) -> None:
+    from tests.test_review import SAMPLE_CASE
+
+    cases = load_cases(run_dir)
+    buffer = io.StringIO()
+    show_case(run_dir, SAMPLE_CASE, file=buffer)
+    text = buffer.getvalue()
+    assert "\x1b" not in text and text.startswith(SAMPLE_CASE)
+    for edit in cases[SAMPLE_CASE].edits:
+        assert f"{edit.start}-{edit.end}  {visible(edit.original)} → " in text
+
+
+def test_the_diff_command(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_diff_command(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["diff", "case-script.txt", "--out", str(run_dir)])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "<script>alert(1)</script>" in out and "\x1b" not in out
+    missing = parser.parse_args(["diff", "../../etc/passwd", "--out", str(run_dir)])
+    assert missing.func(missing) == 2
+    assert "no case '../../etc/passwd'" in capsys.readouterr().err

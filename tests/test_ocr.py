@@ -1,0 +1,45 @@
+"""The OCR confusion model and the artefact rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.edits import apply_edits
+from pipeline.ocr import Confusion, OcrModel, artefact_edits, load_artefacts, load_confusions
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+def test_rules_file_loads_with_header_and_comments() -> None:
+    table = load_confusions(RULES / "ocr_confusions.tsv")
+    pairs = {(c.seen, c.meant) for c in table}
+    assert {("rn", "m"), ("cl", "d"), ("li", "h"), ("I", "l"), ("or", "ex")} <= pairs
+    assert all(0 < c.weight <= 1 for c in table)
+
+
+def test_candidates_undo_one_or_two_misreadings() -> None:
+    model = OcrModel(
+        [Confusion("rn", "m", 0.5), Confusion("li", "h", 0.4), Confusion("o", "e", 0.5)]
+    )
+    found = model.candidates("tlie")
+    assert "the" in found
+    assert "modern" in model.candidates("rnodern")
+    two = model.candidates("tlio")
+    assert "the" in two and two["the"] < found["the"]  # two misreadings cost more
+    assert "the" not in model.candidates("tlio", steps=1)
+
+
+def test_candidates_are_memoised_and_deterministic() -> None:
+    model = OcrModel(load_confusions(RULES / "ocr_confusions.tsv"))
+    assert model.candidates("hemolltic") == model.candidates("hemolltic")
+    assert "hemolytic" in model.candidates("hemolltic")
+    assert "erythrocyte" in model.candidates("erythroc''te")
+
+
+def test_artefact_et_al() -> None:
+    rules = load_artefacts(RULES / "ocr_artefacts.tsv")
+    text = "John R. Haaga ... jet al.].-5th ed"
+    edits = artefact_edits(text, rules, threshold=0.9)
+    assert apply_edits(text, edits) == "John R. Haaga ... et al.].-5th ed"
+    assert all(e.pass_name == "ocr" for e in edits)
+    assert artefact_edits("Smith et al. (2001) and a jet engine", rules, 0.9) == []
