@@ -92,6 +92,11 @@ def _split_sections(document: Document, rules: SectionRules) -> tuple[str | None
         if at_top and (not html or block.kind == "heading"):
             title = block.text
             continue
+        if canonical is not None and canonical == current.name:
+            # "Imaging Findings:" right under "Imaging Procedures and Findings" is the
+            # author's own label, part of the text, not a new section.
+            current.blocks.append(block)
+            continue
         if canonical is not None or (html and _is_html_heading(block)):
             sections.append(current)
             name = canonical or f"other:{heading_key(block.text)}"

@@ -167,3 +167,13 @@ def test_a_bold_label_inside_findings_is_not_a_heading(rules: Rules) -> None:
     result = sectioned(html, rules, "html")
     assert names(result) == ["findings", "discussion", "diagnosis"]
     assert result.get("findings").text(html=True) == "CT:\nMass."  # type: ignore[union-attr]
+
+
+def test_a_label_repeating_the_sections_heading_is_text(rules: Rules) -> None:
+    text = (
+        "T\n\n\nImaging Findings\n\nImaging Findings:\nCT: a mass.\n\n\n"
+        "Textbook paragraph.\n\n\nFinal Diagnosis\n\nCyst"
+    )
+    result = sectioned(text, rules)
+    assert names(result) == ["findings", "discussion", "diagnosis"]
+    assert result.get("findings").text(html=False) == "Imaging Findings:\nCT: a mass."  # type: ignore[union-attr]
