@@ -72,10 +72,13 @@ def test_a_missing_archive_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_reruns_are_byte_identical(sample_run: tuple[Path, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [[], ["--workers", "2"]], ids=["same", "two-workers"])
+def test_reruns_are_byte_identical(
+    sample_run: tuple[Path, str], tmp_path: Path, extra: list[str]
+) -> None:
     out, _ = sample_run
     again = tmp_path / "again"
-    assert caseclean("run", str(RAW), "--out", str(again)).returncode == 0
+    assert caseclean("run", str(RAW), "--out", str(again), *extra).returncode == 0
     for name in generated_files():
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
 
