@@ -126,8 +126,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.pairs is not None:
         from .correct import Corrector
 
-        corrector = Corrector(args.rules)
         pairs = _read_jsonl(args.pairs)
+        # As in `caseclean run`, the corrector learns the vocabulary of the text it cleans.
+        corrector = Corrector(args.rules, archive_texts=[p["noisy"] for p in pairs])
         scores = evaluate.score_pairs(pairs, lambda text: corrector.clean(text).text)
         print(evaluate.format_pair_scores(scores, by_section=args.by_section, top=args.top))
     if args.gold is not None:

@@ -52,7 +52,7 @@ class GeneralBigrams:
 
 
 @lru_cache(maxsize=1)
-def general_bigrams(coverage: float = 1 / 3) -> GeneralBigrams:
+def general_bigrams(coverage: float = 0.5) -> GeneralBigrams:
     """Read the shipped bigram file once per process.
 
     ``coverage`` is the share of all bigram mass the truncated table holds; it turns counts
@@ -163,7 +163,7 @@ def _data_rows(path: Path) -> Iterator[list[str]]:
 class LmParams:
     """Knobs of the language model (``rules/correct.yaml``, section ``language_model``)."""
 
-    curated_floor_zipf: float = 1.5
+    curated_floor_zipf: float = 1.0
     unknown_zipf: float = -2.0
     archive_weight: float = 1.0
     archive_max_zipf: float = 3.0
@@ -173,6 +173,7 @@ class LmParams:
     unseen_weight: float = 0.5
     max_coverage: float = 0.9
     proper_penalty: float = 2.0
+    repeat_penalty: float = 2.0
     medical_bonus: float = 1.0
     general_floor_zipf: float = 1.0
 
@@ -267,12 +268,16 @@ class LanguageModel:
             return max(0.0, math.log10(count / expected)), True
         return self.params.unseen_weight * min(0.0, math.log10(0.5 / expected)), False
 
-    def pmi(self, x: str | None, y: str | None, loo: int = 0) -> float:
-        """Association of two adjacent words: positive if they go together, negative if not."""
+    def pmi(self, x: str | None, y: str | None, loo: int = 0, *, archive: bool = True) -> float:
+        """Association of two adjacent words: positive if they go together, negative if not.
+
+        ``archive=False`` ignores the archive's own bigrams (for a spelling the archive's
+        counts cannot vouch for, see :meth:`context`).
+        """
         if not x or not y:
             return 0.0
         general, g_seen = self._general_pmi(x, y)
-        local, a_seen = self._archive_pmi(x, y, loo)
+        local, a_seen = self._archive_pmi(x, y, loo) if archive else (0.0, False)
         if g_seen or a_seen:
             seen = [v for v, s in ((general, g_seen), (local, a_seen)) if s]
             value = max(seen)
@@ -281,9 +286,19 @@ class LanguageModel:
         cap = self.params.pmi_cap
         return max(-cap, min(cap, value))
 
-    def context(self, word: str, prev: str | None, nxt: str | None, loo: int = 0) -> float:
-        """How well ``word`` fits its neighbours (sum of both PMIs, weighted)."""
-        return self.params.context_weight * (self.pmi(prev, word, loo) + self.pmi(word, nxt, loo))
+    def context(
+        self, word: str, prev: str | None, nxt: str | None, loo: int = 0, *, archive: bool = True
+    ) -> float:
+        """How well ``word`` fits its neighbours (sum of both PMIs, weighted).
+
+        A word doubled (``the the``) is a slip in itself, whatever web counts say. A systematic
+        OCR error (``of tho``) recurs in the archive, so the archive's bigrams are not asked
+        about a spelling that a candidate dwarfs there (``archive=False``).
+        """
+        fit = self.pmi(prev, word, loo, archive=archive) + self.pmi(word, nxt, loo, archive=archive)
+        if word in (prev, nxt):
+            fit -= self.params.repeat_penalty
+        return self.params.context_weight * fit
 
 
 def posterior(scores: dict[str, float]) -> dict[str, float]:

@@ -29,7 +29,6 @@ from .context import (
     ArchiveCounts,
     LanguageModel,
     LmParams,
-    Misspelling,
     load_misspellings,
     posterior,
     words_of,
@@ -51,6 +50,9 @@ _UNTOUCHABLE = regex.compile(
 _SENTENCE_END = frozenset(".!?:•")
 _CLITIC = ("'s", "’s")
 _MISSING = object()
+_WORD_PASSES = ("ocr", "dictionary", "context")
+_ROUNDS = 3
+_NEVER = 2.0  # a threshold no confidence reaches
 _ENDINGS = frozenset({"s", "es", "d", "ed", "r", "er", "ing", "ly", "y", "e", "al", "a", "n"})
 
 
@@ -77,7 +79,20 @@ class _Token:
 
 
 @dataclass(frozen=True, slots=True)
+class _PassContext:
+    """What every word pass of one ``clean`` call shares."""
+
+    shield: set[str]
+    own: Counter[str]
+    in_archive: bool
+    earlier: set[tuple[object, ...]]
+    judged: set[tuple[object, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class _Verdict:
+    """The best repair of one word: applied from ``threshold`` on, else a suggestion."""
+
     replacement: str
     pass_name: str
     rule: str
@@ -101,7 +116,9 @@ class Settings:
     target_min_zipf: float
     known_min_count: int
     dominance: float
+    dwarfed: float
     real_max_zipf: float
+    real_max_length: int
     real_min_gain: float
 
     @classmethod
@@ -115,19 +132,21 @@ class Settings:
         archive = raw.get("archive") or {}
         real = raw.get("real_words") or {}
         return cls(
-            apply_threshold=float(raw.get("apply_threshold", 0.9)),
+            apply_threshold=float(raw.get("apply_threshold", 0.94)),
             ocr_threshold=float(raw.get("ocr_threshold", 0.8)),
-            real_word_threshold=float(raw.get("real_word_threshold", 0.95)),
+            real_word_threshold=float(raw.get("real_word_threshold", 0.9)),
             name_threshold=float(raw.get("name_threshold", 0.995)),
             suggest_threshold=float(raw.get("suggest_threshold", 0.5)),
             ocr_base=float(ocr.get("base", -2.0)),
             ocr_steps=int(ocr.get("max_steps", 2)),
             channel=ChannelCosts.from_mapping(raw.get("channel") or {}),
             lm=LmParams.from_mapping(raw.get("language_model") or {}),
-            target_min_zipf=float(targets.get("min_zipf", 3.0)),
-            known_min_count=int(archive.get("known_min_count", 5)),
-            dominance=float(archive.get("dominance", 0.1)),
+            target_min_zipf=float(targets.get("min_zipf", 4.0)),
+            known_min_count=int(archive.get("known_min_count", 3)),
+            dominance=float(archive.get("dominance", 0.2)),
+            dwarfed=float(archive.get("dwarfed", 0.03)),
             real_max_zipf=float(real.get("max_zipf", 4.5)),
+            real_max_length=int(real.get("max_length", 8)),
             real_min_gain=float(real.get("min_gain", 1.0)),
         )
 
@@ -175,7 +194,8 @@ def _family_count(word: str, own: Counter[str]) -> int:
 
 
 def _title_ratio(line: str) -> bool:
-    words = [w for w in regex.findall(r"\p{L}{4,}", line)]
+    """A Title Case line (a heading, a body system): capitals there are no sign of names."""
+    words = regex.findall(r"\p{L}{4,}", line)
     if len(words) < 2:
         return bool(words) and words[0][:1].isupper()
     caps = sum(1 for w in words if w[:1].isupper())
@@ -196,24 +216,27 @@ def scan(text: str) -> list[_Token]:
     for m in _CHUNK.finditer(text):
         chunk = m.group()
         start = m.start()
-        if chunk.isalpha():
+        plain = chunk.isalpha()
+        if plain:
             lead, core, trail = "", chunk, ""
         else:
             lead, core, trail = _EDGE.fullmatch(chunk).groups()  # type: ignore[union-attr]
-        initial = prev_trail[-1:] in _SENTENCE_END or "\n\n" in text[prev_end:start]
+        initial = prev_trail[-1:] in _SENTENCE_END or (
+            start - prev_end > 1 and "\n\n" in text[prev_end:start]
+        )
         joined = not lead and not prev_trail
         prev_trail = trail if core else "."
         prev_end = m.end()
         if not core:
             continue
-        usable = _UNTOUCHABLE.search(chunk) is None
+        usable = plain or _UNTOUCHABLE.search(chunk) is None
         offset = start + len(lead)
         dotted = trail.startswith(".")
         if "-" in core or "\u2010" in core or "\u2013" in core or "\u2014" in core:
             pos = 0
             parts = _PART_SPLIT.split(core)
             for i, part in enumerate(parts):
-                last = i == len(parts) - 1
+                final = i == len(parts) - 1
                 pieces.append(
                     (
                         offset + pos,
@@ -221,7 +244,7 @@ def scan(text: str) -> list[_Token]:
                         usable,
                         joined or i > 0,
                         initial and i == 0,
-                        dotted and last,
+                        dotted and final,
                     )
                 )
                 pos += len(part) + 1
@@ -231,7 +254,9 @@ def scan(text: str) -> list[_Token]:
     lines: dict[int, bool] = {}
     last = len(pieces) - 1
     for idx, (start, word, usable, joined, initial, dotted) in enumerate(pieces):
-        if not usable or len(word) < 2 or word.isupper() or not _WORDLIKE.fullmatch(word):
+        if not usable or len(word) < 2 or word.isupper():
+            continue
+        if not word.isalpha() and not _WORDLIKE.fullmatch(word):
             continue
         prev = pieces[idx - 1][1].lower() if idx and joined else None
         nxt = pieces[idx + 1][1].lower() if idx < last and pieces[idx + 1][3] else None
@@ -270,6 +295,7 @@ class Corrector:
         self.misspellings = load_misspellings(self.rules_dir / "known_misspellings.tsv")
         self._targets = _target_set(self.lexicon, self.settings.target_min_zipf)
         self.finder = CandidateFinder(self._targets, self.settings.channel)
+        self._degraded = bool(self.lexicon.missing)
         self._info: dict[str, Any] = {}
         self._priors: dict[str, float] = {}
 
@@ -279,39 +305,52 @@ class Corrector:
         """Correct one section text; ``protected`` names are never touched."""
         trail = EditTrail(text)
         shield = {p.lower() for name in protected for p in regex.findall(r"\p{L}+", name)}
-        own = Counter(words_of(text))
         in_archive = self.archive.holds(text)
         trail.add(_normalize(trail.text))
         trail.add(_dehyphenate(trail.text, self.lexicon))
         before_words = trail.text
+        own = Counter(words_of(before_words))
         tokens: list[_Token] = []
-        scanned: str | None = None
-        for pass_name in ("ocr", "dictionary", "context"):
-            if scanned != trail.text:
-                scanned = trail.text
-                tokens = scan(scanned)
-            trail.add(self._word_pass(scanned, tokens, pass_name, shield, own, in_archive))
+        scanned = ""
+        earlier: set[tuple[object, ...]] = set()
+        for _ in range(_ROUNDS):
+            # a repair changes its neighbours' context (``lias iwo`` -> ``lias two``): the
+            # words whose context changed are judged again, until nothing changes
+            round_start = trail.text
+            judged: set[tuple[object, ...]] = set()
+            for pass_name in _WORD_PASSES:
+                if scanned != trail.text or not tokens:
+                    scanned = trail.text
+                    tokens = scan(scanned)
+                ctx = _PassContext(shield, own, in_archive, earlier, judged)
+                trail.add(self._word_pass(scanned, tokens, pass_name, ctx))
+            earlier |= judged
+            if trail.text == round_start:
+                break
         if before_words != trail.text:
             # a repaired word may now close a split compound (``well- Iobulated``)
             trail.add(_dehyphenate(trail.text, self.lexicon))
-        return CleanResult(trail.text, trail.edits)
+        return CleanResult(trail.text, _without_stale_suggestions(trail.edits))
 
     def _word_pass(
         self,
         text: str,
         tokens: list[_Token],
         pass_name: str,
-        shield: set[str],
-        own: Counter[str],
-        in_archive: bool,
+        ctx: _PassContext,
     ) -> list[Edit]:
         s = self.settings
         edits: list[Edit] = []
-        if pass_name == "ocr":
+        if pass_name == "ocr" and not ctx.earlier:
             edits = artefact_edits(text, self.artefacts, s.apply_threshold)
         taken = [(e.start, e.end) for e in edits]
         for tok in tokens:
-            verdict = self._judge(tok, shield, own, in_archive)
+            key = (tok.word, tok.prev, tok.next, tok.initial, tok.title_line, tok.dotted)
+            if key in ctx.earlier:
+                continue
+            verdict = self._judge(tok, ctx.shield, ctx.own, ctx.in_archive)
+            if verdict is None or verdict.pass_name == pass_name:
+                ctx.judged.add(key)  # settled; a verdict for an earlier pass waits a round
             if verdict is None or verdict.pass_name != pass_name:
                 continue
             if verdict.confidence < s.suggest_threshold:
@@ -387,9 +426,10 @@ class Corrector:
             return None
         s = self.settings
         lm = self.lm
+        vouched = not self._dwarfed(lower, cands)
         scores = {
             lower: lm.logp(lower, curated=curated, loo=loo)
-            + lm.context(lower, tok.prev, tok.next, 1 if in_archive else 0)
+            + lm.context(lower, tok.prev, tok.next, 1 if in_archive else 0, archive=vouched)
         }
         for cand, (cost, _, _) in cands.items():
             scores[cand] = self._prior(cand) + lm.context(cand, tok.prev, tok.next) + cost
@@ -398,6 +438,8 @@ class Corrector:
         if best == lower:
             return None
         _, source, rule = cands[best]
+        if source == "name":
+            return None
         replacement = best if _odd_case(word) else _recase(best, word)
         lowered = False
         if source == "ocr-case":
@@ -414,7 +456,9 @@ class Corrector:
             pass_name, threshold = "ocr", s.ocr_threshold
         else:
             pass_name, threshold = "dictionary", s.apply_threshold
-        if name_like:
+        if self._degraded and source != "rule":
+            threshold = _NEVER  # without the dictionaries every repair is only a suggestion
+        elif name_like:
             threshold = max(threshold, s.name_threshold)
         elif word[:1].isupper() and not curated and not lowered:
             threshold = max(threshold, s.apply_threshold)
@@ -434,6 +478,11 @@ class Corrector:
             r.right.lower() for r in self.misspellings.get(lower, ()) if r.fits(tok.prev, tok.next)
         }
         return {c: v for c, v in cands.items() if v[1] != "rule" or c in fitting}
+
+    def _dwarfed(self, lower: str, cands: dict[str, Any]) -> bool:
+        """A candidate is far more frequent in the archive than the word as written."""
+        rival = max(self.archive.unigrams.get(c, 0) for c in cands)
+        return self.archive.unigrams.get(lower, 0) < self.settings.dwarfed * rival
 
     def _archive_known(self, lower: str, cands: dict[str, Any], loo: int) -> bool:
         """The archive spells this word often, and no candidate dwarfs it."""
@@ -456,7 +505,9 @@ class Corrector:
 
         odd = _odd_case(word)
         capital = word[:1].isupper()
-        edits_wanted = not odd and (not curated or zipf < s.real_max_zipf)
+        edits_wanted = not odd and (
+            not curated or (zipf < s.real_max_zipf and len(lower) <= s.real_max_length)
+        )
         if edits_wanted:
             for cand, (cost, kind) in self.finder.candidates(lower).items():
                 offer(cand, cost, "dictionary", f"dictionary:{kind}")
@@ -474,6 +525,11 @@ class Corrector:
             offer(rule.right.lower(), math.log10(rule.confidence), "rule", "known_misspelling")
         if capital:
             out = {c: v for c, v in out.items() if v[1] == "rule" or self.lexicon.in_hunspell(c)}
+        else:  # a name (``Martinez``) is no repair of a lowercase word, but it makes one doubtful
+            out = {
+                c: (v[0], "name", v[2]) if self.lexicon.proper_only(c) else v
+                for c, v in out.items()
+            }
         if curated:
             out = self._plausible_real_word_fixes(lower, out)
         return out
@@ -493,9 +549,11 @@ class Corrector:
             )
         }
 
-    def misspelling_rules(self, word: str) -> list[Misspelling]:
-        """The listed misspellings for ``word`` (for reviewers and tests)."""
-        return list(self.misspellings.get(word.lower(), ()))
+
+def _without_stale_suggestions(edits: list[Edit]) -> list[Edit]:
+    """Drop a suggestion a later round applied after all (same span, same replacement)."""
+    applied = {(e.start, e.end, e.replacement) for e in edits if e.applied}
+    return [e for e in edits if e.applied or (e.start, e.end, e.replacement) not in applied]
 
 
 def _target_set(lexicon: Lexicon, min_zipf: float) -> frozenset[str]:

@@ -53,16 +53,17 @@ class ChannelCosts:
     """log10 probabilities of one typing slip of each kind (from ``rules/correct.yaml``)."""
 
     transpose: float = -2.6
-    double: float = -2.4
-    undouble: float = -2.4
-    insert_near: float = -2.9
-    insert: float = -3.3
-    delete_vowel: float = -2.7
-    delete: float = -2.9
-    sub_near: float = -2.8
-    sub_vowel: float = -2.8
+    double: float = -2.6
+    undouble: float = -2.5
+    insert_near: float = -3.4
+    insert: float = -3.8
+    delete_vowel: float = -2.4
+    delete: float = -3.0
+    delete_initial: float = -2.7
+    sub_near: float = -3.0
+    sub_vowel: float = -3.0
     sub_phonetic: float = -2.8
-    sub: float = -4.0
+    sub: float = -4.5
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float]) -> ChannelCosts:
@@ -99,6 +100,8 @@ def _slip(word: str, cand: str, costs: ChannelCosts) -> tuple[float, str]:
         ch = cand[i]
         if (i > 0 and cand[i - 1] == ch) or (i + 1 < m and cand[i + 1] == ch):
             return costs.undouble, "delete"
+        if i == 0:  # OCR loses a word's first glyph (a drop cap, a smudge at the margin)
+            return costs.delete_initial, "delete"
         return (costs.delete_vowel if ch in VOWELS else costs.delete), "delete"
     swapped = i + 1 < n and word[i] == cand[i + 1] and word[i + 1] == cand[i]
     if swapped and word[i + 2 :] == cand[i + 2 :]:

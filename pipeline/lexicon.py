@@ -5,9 +5,9 @@ hunspell word list (en_med_glut, which borrows en_US's affix flags), and the edi
 ``lexicon_additions.txt`` and ``protected.txt``. Building takes seconds, so the result is pickled
 in a cache directory keyed by a hash of every input; a run loads it in well under a second.
 
-When the hunspell files are missing the lexicon is smaller and a warning says so. A smaller
-lexicon also shrinks the set of words a correction may produce (see :attr:`Lexicon.targets`),
-so the engine then applies fewer corrections, never more.
+When the hunspell files are missing the lexicon is smaller, :attr:`Lexicon.missing` names
+them and a warning says so; the corrector then only suggests its repairs (it cannot tell a rare
+medical word from a typo any more), so fewer corrections are applied, never more.
 """
 
 from __future__ import annotations

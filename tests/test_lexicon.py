@@ -94,3 +94,10 @@ def test_missing_hunspell_warns_and_shrinks(tmp_path: Path) -> None:
     assert any("not found" in str(w.message) for w in caught)
     assert not lex.in_hunspell("lobulated")
     assert lex.known("the")
+
+
+def test_names_in_lowercase_and_medical_derivations(lexicon: Lexicon) -> None:
+    assert lexicon.proper_only("chang")  # listed only as the name Chang
+    assert not lexicon.proper_only("change")
+    assert not lexicon.proper_only("Chang")
+    assert lexicon.in_medical("hemangioblastomas")
