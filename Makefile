@@ -47,8 +47,8 @@ setup-system:
 	fi
 
 bench: $(STAMP) setup-system
-	$(BIN)/python bench/peers.py
-	$(BIN)/python bench/speed.py
+	$(BIN)/python -m bench.peers
+	$(BIN)/python -m bench.speed
 
 clean:
 	rm -rf $(OUT_DIR) .pytest_cache .ruff_cache
