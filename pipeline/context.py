@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +26,7 @@ from pathlib import Path
 import regex
 
 from .lexicon import Lexicon
+from .rules import tsv_rows
 
 _TOKEN = regex.compile(r"[\p{L}]+(?:['’][\p{L}]+)*")
 BIGRAM_FILE = "frequency_bigramdictionary_en_243_342.txt"
@@ -132,7 +133,7 @@ def load_misspellings(path: Path) -> dict[str, list[Misspelling]]:
     table: dict[str, list[Misspelling]] = {}
     if not path.exists():
         return table
-    rows = _data_rows(path)
+    rows = tsv_rows(path)
     for cols in rows:
         if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
             continue
@@ -146,17 +147,6 @@ def load_misspellings(path: Path) -> dict[str, list[Misspelling]]:
             Misspelling(wrong, cols[1].strip(), left, right, confidence)
         )
     return table
-
-
-def _data_rows(path: Path) -> Iterator[list[str]]:
-    header_seen = False
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not header_seen:
-            header_seen = True
-            continue
-        yield line.split("\t")
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import regex
-import yaml
 
-from pipeline.edits import Edit
+from .edits import Edit
+from .rules import load_yaml
 
 PASS_NAME = "dehyphenate"
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules" / "dehyphenate.yaml"
@@ -95,10 +95,7 @@ class DehyphenateRules:
 @lru_cache(maxsize=8)
 def load_rules(path: Path = DEFAULT_RULES) -> DehyphenateRules:
     """Read the rules file once per process."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of tunables")
-    return DehyphenateRules.from_mapping(data)
+    return DehyphenateRules.from_mapping(load_yaml(Path(path)))
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from typing import Any
 
 import ftfy
 import regex
-import yaml
 
-from pipeline.edits import Edit, EditTrail
+from .edits import Edit, EditTrail
+from .rules import load_yaml
 
 PASS_NAME = "normalize"
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules" / "normalize.yaml"
@@ -65,10 +65,7 @@ class NormalizeRules:
 @lru_cache(maxsize=8)
 def load_rules(path: Path = DEFAULT_RULES) -> NormalizeRules:
     """Read the rules file once per process."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of tunables")
-    return NormalizeRules.from_mapping(data)
+    return NormalizeRules.from_mapping(load_yaml(Path(path)))
 
 
 def _edit(start: int, original: str, replacement: str, rule: str, rules: NormalizeRules) -> Edit:

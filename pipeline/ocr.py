@@ -17,6 +17,7 @@ from pathlib import Path
 import regex
 
 from .edits import Edit
+from .rules import tsv_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,24 +39,10 @@ class Artefact:
     name: str
 
 
-def _tsv_rows(path: Path) -> Iterator[list[str]]:
-    """Data rows of a tab-separated rules file: no comments, no header, no blank lines."""
-    if not path.exists():
-        return
-    header_seen = False
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not header_seen:
-            header_seen = True
-            continue
-        yield line.split("\t")
-
-
 def load_confusions(path: Path) -> list[Confusion]:
     """The confusion table; rows with an empty ``seen`` cannot be undone and are skipped."""
     rows = []
-    for cols in _tsv_rows(path):
+    for cols in tsv_rows(path):
         if len(cols) < 3 or not cols[0]:
             continue
         weight = float(cols[2])
@@ -67,7 +54,7 @@ def load_confusions(path: Path) -> list[Confusion]:
 def load_artefacts(path: Path) -> list[Artefact]:
     """The artefact rules, compiled."""
     rules = []
-    for cols in _tsv_rows(path):
+    for cols in tsv_rows(path):
         if len(cols) < 4:
             continue
         replacement = cols[1].replace("\\t", "\t")

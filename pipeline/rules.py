@@ -7,6 +7,7 @@ never to code. This module only loads and compiles them, once per run.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,28 @@ class RulesError(ValueError):
 def heading_key(text: str) -> str:
     """Fold a heading for matching: case, apostrophes, colons and spacing do not count."""
     return _HEADING_JUNK.sub(" ", text.casefold()).strip()
+
+
+def tsv_rows(path: Path) -> Iterator[list[str]]:
+    """Data rows of a tab-separated rules file: comments, the header and blank lines skipped.
+
+    A missing file has no rows: every TSV rules file is optional.
+    """
+    if not path.exists():
+        return
+    header_seen = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        yield line.split("\t")
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """A YAML rules file that must hold a mapping; errors name the file."""
+    return _load_yaml(path)
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
