@@ -96,8 +96,12 @@ def unicode_edits(text: str, rules: NormalizeRules) -> Iterator[Edit]:
         fixed, steps = ftfy.fix_and_explain(token, config=_FTFY)
         if fixed == token:
             continue
-        mojibake = any(step in _MOJIBAKE_STEPS for step, _ in steps or ())
-        rule = "unicode-mojibake" if mojibake else "unicode-repair"
+        if any(step in _MOJIBAKE_STEPS for step, _ in steps or ()):
+            rule = "unicode-mojibake"
+        elif {name for _, name in steps or ()} == {"remove_control_chars"}:
+            rule = "control-characters"
+        else:
+            rule = "unicode-repair"
         yield _edit(m.start(), token, fixed, rule, rules)
 
 

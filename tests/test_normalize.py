@@ -117,3 +117,10 @@ def test_a_higher_threshold_turns_edits_into_suggestions() -> None:
     strict = replace(normalize.load_rules(), apply_threshold=0.95)
     edits = normalize.find_edits("lesion . The", strict)
     assert [e.applied for e in edits] == [False]
+
+
+def test_control_characters_in_garbled_tokens_are_only_suggested() -> None:
+    edits = normalize.find_edits("the formula Xd\x07feg holds")
+    assert [(e.original, e.replacement, e.rule, e.applied) for e in edits] == [
+        ("Xd\x07feg", "Xdfeg", "control-characters", False)
+    ]
