@@ -9,7 +9,7 @@ DEBIAN_PACKAGES := hunspell hunspell-en-us hunspell-en-med chromium
 RAW_DIR ?= data/raw
 OUT_DIR ?= data/clean
 
-.PHONY: run test lint setup-system bench clean
+.PHONY: run test lint setup-system screenshots bench clean
 
 run: $(STAMP) setup-system
 	$(BIN)/caseclean run $(RAW_DIR) --out $(OUT_DIR)
@@ -45,6 +45,10 @@ setup-system:
 	  echo "caseclean needs Debian packages:$$missing"; \
 	  echo "  run: sudo apt-get install -y$$missing"; \
 	fi
+
+# Retake the README's screenshots of the review page and the report from a real run.
+screenshots: $(STAMP) setup-system
+	CASECLEAN_SCREENSHOTS=docs $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py
 
 bench: $(STAMP) setup-system
 	$(BIN)/python -m bench.peers

@@ -28,7 +28,7 @@ from .document import Document
 from .edits import Edit
 from .fields import Fields, find_modalities, parse_fields
 from .ingest import Page, PageError, case_id_for, discover, read_page
-from .rules import ModalityRules, Rules, load_rules
+from .rules import Rules, load_rules
 from .sections import SectionedPage, split_sections
 
 TEXT_SECTIONS = (
@@ -148,13 +148,10 @@ def _result_text(result: Any) -> tuple[str, list[Edit]]:
     return result.text, list(result.edits)
 
 
-REQUIRED = ("title", "diagnosis")
-
-
 def build_rows(
     parsed: ParsedPage,
     cleaner: Cleaner,
-    modalities: ModalityRules,
+    rules: Rules,
     decisions: DecisionBook | None = None,
 ) -> PageRows:
     """Step 4 for one page: correct every section and build the rows of every table."""
@@ -190,7 +187,7 @@ def build_rows(
         return "\n\n".join(texts) if texts else None
 
     warnings = list(fields.warnings)
-    missing = [name for name in REQUIRED if name not in clean_by_name]
+    missing = [name for name in rules.sections.required if name not in clean_by_name]
     if missing:
         warnings.append("missing " + ", ".join(missing))
     status = "warning" if warnings else "ok"
@@ -211,7 +208,7 @@ def build_rows(
         "patient_age_years": fields.patient_age_years,
         "body_system": text_of("body_system"),
         **{name: text_of(name) for name in TEXT_SECTIONS},
-        "modalities": find_modalities(text_of("findings"), modalities),
+        "modalities": find_modalities(text_of("findings"), rules.modalities),
         "n_edits_applied": n_applied,
         "n_suggestions": n_suggested,
         "status": status,
@@ -273,9 +270,7 @@ def _init_builder(
 
 
 def _build_task(parsed: ParsedPage) -> PageRows:
-    return build_rows(
-        parsed, _STATE["cleaner"], _STATE["rules"].modalities, _STATE.get("decisions")
-    )
+    return build_rows(parsed, _STATE["cleaner"], _STATE["rules"], _STATE.get("decisions"))
 
 
 class LocalExecutor:
@@ -394,4 +389,4 @@ def process_page(
     cleaner = cleaner or default_corrector(
         rules.directory, [t for _, _, t in section_texts(outcome)]
     )
-    return build_rows(outcome, cleaner, rules.modalities)
+    return build_rows(outcome, cleaner, rules)

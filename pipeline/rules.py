@@ -78,6 +78,7 @@ class SectionRules:
     """Headings, their canonical names and how unlabeled paragraphs are named."""
 
     aliases: dict[str, str]
+    required: tuple[str, ...]
     field_sections: frozenset[str]
     unlabeled_after: dict[str, str]
     discussion_min_words: int
@@ -142,6 +143,7 @@ def _section_rules(path: Path) -> SectionRules:
         raise RulesError(f"{path} lists no headings")
     return SectionRules(
         aliases=aliases,
+        required=tuple(data.get("required_sections") or ()),
         field_sections=frozenset(data.get("field_sections") or []),
         unlabeled_after=dict(data.get("unlabeled_after") or {}),
         discussion_min_words=int(data.get("discussion_min_words", 25)),

@@ -2,12 +2,15 @@
 
 Playwright drives Debian's chromium (never a downloaded browser). The tests run in order on
 one small archive: review (decisions by keyboard), re-run (the tables honour them), report
-(opens from disk with no request). They also write the README's screenshots to docs/.
+(opens from disk with no request). They also take the README's screenshots: into a temporary
+folder, or into the folder CASECLEAN_SCREENSHOTS names (`make screenshots` sets it to docs/).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -37,7 +40,15 @@ ARGS = [
     "--no-first-run",
 ]
 REPO = Path(__file__).resolve().parent.parent
-DOCS = REPO / "docs"
+SHOTS = os.environ.get("CASECLEAN_SCREENSHOTS")
+
+
+def screenshot(name: str) -> Path:
+    """Where a screenshot goes: the README's folder when asked, else a scratch folder."""
+    folder = Path(SHOTS) if SHOTS else Path(tempfile.gettempdir()) / "caseclean-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -210,8 +221,7 @@ def test_review_with_the_keyboard(browser: Any, loop: Loop) -> None:
 
         open_case(page, base, SAMPLE_CASE)
         page.keyboard.press("j")
-        DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=str(DOCS / "review.png"))
+        page.screenshot(path=str(screenshot("review.png")))
     context.close()
     assert loop.dialogs == [] and errors == []
 
@@ -297,7 +307,7 @@ def test_the_report_opens_from_disk_with_no_request(browser: Any, loop: Loop) ->
     expect(page.locator("details.case:visible")).to_have_count(1)
     page.fill("#filter", "")
     page.locator(f'details.case[data-case-id="{SAMPLE_CASE}"] summary').click()
-    page.screenshot(path=str(DOCS / "report.png"), full_page=True)
+    page.screenshot(path=str(screenshot("report.png")), full_page=True)
     context.close()
     assert requests == [path.as_uri()], "the report makes no request of its own"
     assert dialogs == []
