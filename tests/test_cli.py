@@ -72,7 +72,11 @@ def test_a_missing_archive_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("extra", [[], ["--workers", "2"]], ids=["same", "two-workers"])
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["--workers", "2"], ["--engine", "dask", "--workers", "2"]],
+    ids=["same", "two-workers", "dask"],
+)
 def test_reruns_are_byte_identical(
     sample_run: tuple[Path, str], tmp_path: Path, extra: list[str]
 ) -> None:
