@@ -8,8 +8,13 @@ have is null: this stage never guesses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.util import compile_suffix_regex
 
 from .rules import FieldRules, ModalityRules
 
@@ -97,12 +102,33 @@ def parse_fields(lines: list[str], rules: FieldRules) -> Fields:
     return result
 
 
+@lru_cache(maxsize=4)
+def _modality_matchers(
+    synonyms: tuple[tuple[str, str], ...],
+) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
+    """spaCy phrase matchers over a blank English tokenizer (no model), built once a process.
+
+    An all-capitals synonym (CT, US, MR) must match in capitals, token for token, so the
+    pronoun "us" never counts; other synonyms match in any case. Tokens, not characters, are
+    compared, so "CT" inside "CTA" or "ct" inside "effect" never match.
+    """
+    nlp = spacy.blank("en")
+    # Authors write "CT- mixed density lesion": a trailing dash is punctuation, not the word.
+    suffixes = [*nlp.Defaults.suffixes, r"[-–]+"]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+    for name, phrase in synonyms:
+        (exact if phrase.isupper() else folded).add(name, [nlp.make_doc(phrase)])
+    return nlp, folded, exact
+
+
 def find_modalities(text: str | None, rules: ModalityRules) -> list[str]:
     """Modalities named in the findings, in the order of the rules file, each once."""
-    if not text:
+    if not text or not rules.synonyms:
         return []
-    found: list[str] = []
-    for name, pattern in rules.patterns:
-        if name not in found and pattern.search(text):
-            found.append(name)
-    return found
+    nlp, folded, exact = _modality_matchers(rules.synonyms)
+    doc = nlp.make_doc(text)
+    found = {nlp.vocab.strings[match_id] for match_id, _, _ in [*folded(doc), *exact(doc)]}
+    order = dict.fromkeys(name for name, _ in rules.synonyms)
+    return [name for name in order if name in found]

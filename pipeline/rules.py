@@ -116,9 +116,9 @@ class FieldRules:
 
 @dataclass(frozen=True)
 class ModalityRules:
-    """Synonyms of each modality, as (modality, compiled pattern) pairs."""
+    """Synonyms of each modality, as (modality, phrase) pairs in the rules file's order."""
 
-    patterns: list[tuple[str, regex.Pattern[str]]]
+    synonyms: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -195,19 +195,14 @@ def _field_rules(path: Path) -> FieldRules:
     )
 
 
-def _synonym_pattern(word: str) -> regex.Pattern[str]:
-    flags = regex.VERSION1 if word.isupper() else regex.IGNORECASE | regex.VERSION1
-    return regex.compile(rf"(?<![\w-]){regex.escape(word)}(?![\w])", flags)
-
-
 def _modality_rules(path: Path) -> ModalityRules:
     data = _load_yaml(path)
-    patterns = [
-        (str(name), _synonym_pattern(str(word)))
+    synonyms = tuple(
+        (str(name), str(word))
         for name, words in (data.get("modalities") or {}).items()
         for word in words or []
-    ]
-    return ModalityRules(patterns=patterns)
+    )
+    return ModalityRules(synonyms=synonyms)
 
 
 RULE_FILES = ("sections.yaml", "boilerplate.yaml", "fields.yaml", "modalities.yaml")

@@ -78,3 +78,9 @@ def test_modalities_come_from_synonyms_in_the_findings(rules: Rules) -> None:
     assert find_modalities(text, rules.modalities) == ["CT", "MRI", "US", "XR"]
     assert find_modalities("The focus of the lesion is in us all.", rules.modalities) == []
     assert find_modalities(None, rules.modalities) == []
+
+
+def test_modality_labels_with_a_trailing_dash_count(rules: Rules) -> None:
+    text = "CXR- PA view.\nMRI- Linguini sign. CT- mixed density."
+    assert find_modalities(text, rules.modalities) == ["CT", "MRI", "XR"]
+    assert find_modalities("The CTA-guided effect", rules.modalities) == ["CT"]
