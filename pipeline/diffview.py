@@ -99,6 +99,7 @@ class SectionDiff:
     clean: str
     edits: list[Edit]
     numbers: list[int]
+    proposed: list[bool | None] = field(default_factory=list)
 
     @property
     def pieces(self) -> list[Piece]:
@@ -182,6 +183,8 @@ def build_cases(
         if target is not None:
             target.edits.append(row_edit(row))
             target.numbers.append(int(row["edit"]))
+            own = row.get("proposed")
+            target.proposed.append(None if own is None or own != own else bool(own))
     return out
 
 

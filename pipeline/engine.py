@@ -162,8 +162,8 @@ def build_rows(
     n_applied = n_suggested = 0
     for position, (name, heading, raw) in enumerate(section_texts(parsed)):
         kind = name if not name.startswith("other:") else None
-        _, edits = _result_text(cleaner.clean(raw, protected=protected, section=kind))
-        clean, edits = honour_section(page.case_id, name, raw, edits, decisions)
+        _, proposed = _result_text(cleaner.clean(raw, protected=protected, section=kind))
+        clean, edits = honour_section(page.case_id, name, raw, proposed, decisions)
         rows.sections.append(
             {
                 "case_id": page.case_id,
@@ -175,9 +175,15 @@ def build_rows(
             }
         )
         clean_by_name.setdefault(name, []).append(clean)
-        for number, edit in enumerate(edits):
+        for number, (edit, own) in enumerate(zip(edits, proposed, strict=True)):
             record = edit.to_record()
-            record.update(case_id=page.case_id, section=name, position=position, edit=number)
+            record.update(
+                case_id=page.case_id,
+                section=name,
+                position=position,
+                edit=number,
+                proposed=own.applied,
+            )
             rows.corrections.append(record)
             n_applied += edit.applied
             n_suggested += not edit.applied

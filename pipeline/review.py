@@ -76,21 +76,29 @@ SECURITY_HEADERS = {
 }
 
 
-def baseline(edits: Sequence[Edit]) -> list[Edit]:
-    """The corrector's own verdicts, as near as the tables tell, with decisions cleared.
+def baseline(edits: Sequence[Edit], proposed: Sequence[bool | None] = ()) -> list[Edit]:
+    """The corrector's own verdicts, with decisions cleared.
 
-    A table row shows an edit after the decisions of its run. Undecided rows are exact; a
-    rejected row was most likely applied and an accepted one most likely a suggestion.
-    Either way honouring the same decisions again gives the same table. Guessed applied
-    edits that would overlap are left unapplied, so the clean text can always be derived.
+    A table row shows an edit after the decisions of its run; its ``proposed`` column keeps
+    the corrector's verdict, which is exact. Tables without that column only tell for
+    undecided rows: a rejected row was most likely applied and an accepted one most likely a
+    suggestion. Guessed applied edits that would overlap are left unapplied, so the clean text
+    can always be derived.
     """
+    known = list(proposed) + [None] * (len(edits) - len(proposed))
     out = [
         replace(
             edit,
-            applied=edit.applied if edit.decision is None else edit.decision == "rejected",
+            applied=(
+                own
+                if own is not None
+                else edit.applied
+                if edit.decision is None
+                else edit.decision == "rejected"
+            ),
             decision=None,
         )
-        for edit in edits
+        for edit, own in zip(edits, known, strict=True)
     ]
     kept: list[Edit] = []
     for i in sorted(range(len(out)), key=lambda i: (edits[i].decision is not None, i)):
@@ -191,7 +199,8 @@ class ReviewState:
         self.order = list(self.cases)
         self.book = DecisionBook.load(self.out_dir, rules_dir)
         self.base = {
-            cid: [baseline(s.edits) for s in case.sections] for cid, case in self.cases.items()
+            cid: [baseline(s.edits, s.proposed) for s in case.sections]
+            for cid, case in self.cases.items()
         }
         self.lock = threading.Lock()
         self._cache: dict[str, list[list[Outcome]]] = {}

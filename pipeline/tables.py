@@ -110,6 +110,7 @@ CORRECTIONS = TableSchema(
         _c("rule", "string", "Rule(s) that made the edit, joined with +", True),
         _c("confidence", "number", "Confidence of the edit, 0..1", True),
         _c("applied", "boolean", "True when applied; false for a suggestion", True),
+        _c("proposed", "boolean", "The corrector's own verdict: applied before any decision", True),
         _c("decision", "string", "Reviewer's decision: accepted, rejected or null"),
     ),
     ("case_id", "position", "edit"),

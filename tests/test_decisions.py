@@ -365,6 +365,9 @@ def _assert_sample_honoured(corrections, sections, cases) -> None:  # type: igno
     hema = mine[mine["original"] == "hematopoesis"]
     assert len(hema) == 3 and not hema["applied"].any()
     assert set(hema["decision"]) == {"rejected"}
+    assert hema["proposed"].all()  # the corrector's own verdict survives the decision
+    undecided = mine[mine["decision"].isna()]
+    assert (undecided["applied"] == undecided["proposed"]).all()
     sever = mine[mine["original"] == "sever"].iloc[0]
     assert bool(sever["applied"]) and sever["decision"] == "accepted"
     sphero = mine[mine["original"] == "sphe- rocltosis"]

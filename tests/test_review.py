@@ -419,3 +419,13 @@ def test_bind_uses_loopback_and_a_free_port() -> None:
         assert host == "127.0.0.1" and port > 0
     finally:
         sock.close()
+
+
+def test_baseline_prefers_the_recorded_verdict_to_a_guess() -> None:
+    accepted = Edit(0, 3, "tho", "the", "ocr", "r", 0.9, True, "accepted")
+    rejected = Edit(4, 7, "aud", "and", "ocr", "r", 0.9, False, "rejected")
+    guessed = baseline([accepted, rejected])
+    assert [e.applied for e in guessed] == [False, True]
+    exact = baseline([accepted, rejected], [True, False])
+    assert [e.applied for e in exact] == [True, False]
+    assert all(e.decision is None for e in exact)
