@@ -109,6 +109,7 @@ class Settings:
     real_word_threshold: float
     name_threshold: float
     suggest_threshold: float
+    real_word_suggest_threshold: float
     ocr_base: float
     ocr_steps: int
     channel: ChannelCosts
@@ -137,6 +138,7 @@ class Settings:
             real_word_threshold=float(raw.get("real_word_threshold", 0.9)),
             name_threshold=float(raw.get("name_threshold", 0.995)),
             suggest_threshold=float(raw.get("suggest_threshold", 0.5)),
+            real_word_suggest_threshold=float(raw.get("real_word_suggest_threshold", 0.7)),
             ocr_base=float(ocr.get("base", -2.0)),
             ocr_steps=int(ocr.get("max_steps", 2)),
             channel=ChannelCosts.from_mapping(raw.get("channel") or {}),
@@ -353,7 +355,10 @@ class Corrector:
                 ctx.judged.add(key)  # settled; a verdict for an earlier pass waits a round
             if verdict is None or verdict.pass_name != pass_name:
                 continue
-            if verdict.confidence < s.suggest_threshold:
+            floor = (
+                s.real_word_suggest_threshold if pass_name == "context" else s.suggest_threshold
+            )
+            if verdict.confidence < floor:
                 continue
             if taken and any(a < tok.end and tok.start < b for a, b in taken):
                 continue
