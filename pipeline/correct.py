@@ -355,9 +355,7 @@ class Corrector:
                 ctx.judged.add(key)  # settled; a verdict for an earlier pass waits a round
             if verdict is None or verdict.pass_name != pass_name:
                 continue
-            floor = (
-                s.real_word_suggest_threshold if pass_name == "context" else s.suggest_threshold
-            )
+            floor = s.real_word_suggest_threshold if pass_name == "context" else s.suggest_threshold
             if verdict.confidence < floor:
                 continue
             if taken and any(a < tok.end and tok.start < b for a, b in taken):
