@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from pipeline.edits import Edit
 from pipeline.rules import Rules, load_rules
+
+# A loaded CI machine must not turn a slow example into a failure: no per-example deadline.
+settings.register_profile("caseclean", deadline=None)
+settings.load_profile("caseclean")
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "data" / "raw"
