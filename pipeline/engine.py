@@ -95,6 +95,11 @@ def error_row(source_path: str, case_id: str, exc: PageError) -> dict[str, Any]:
     }
 
 
+def unexpected(stage: str, exc: Exception) -> PageError:
+    """A failure no stage foresaw, as a page error: one odd page must not stop the batch."""
+    return PageError(stage, "unexpected", f"{type(exc).__name__}: {exc}")
+
+
 def read_document(path: Path, raw_dir: Path, rules: Rules) -> Document | dict[str, Any]:
     """Step 1 for one page: a document, or an ``errors`` row when the page is unreadable."""
     try:
@@ -102,6 +107,8 @@ def read_document(path: Path, raw_dir: Path, rules: Rules) -> Document | dict[st
         return build_document(page, rules)
     except PageError as exc:
         return error_row(path.as_posix(), case_id_for(path, raw_dir), exc)
+    except Exception as exc:  # reported in the errors table; the batch goes on
+        return error_row(path.as_posix(), case_id_for(path, raw_dir), unexpected("ingest", exc))
 
 
 @dataclass(frozen=True)
@@ -115,12 +122,16 @@ class ParsedPage:
 
 def parse_document(document: Document, rules: Rules) -> ParsedPage | dict[str, Any]:
     """Step 3 for one page; a page with no section at all is an error, not a case."""
-    sectioned = split_sections(document, rules.sections)
     page = document.page
+    try:
+        sectioned = split_sections(document, rules.sections)
+        fields = parse_fields(sectioned.field_lines, rules.fields)
+    except Exception as exc:  # reported in the errors table; the batch goes on
+        return error_row(page.source_path, page.case_id, unexpected("sections", exc))
     if not sectioned.sections:
         exc = PageError("sections", "no-sections", "no case section found on the page")
         return error_row(page.source_path, page.case_id, exc)
-    return ParsedPage(page, sectioned, parse_fields(sectioned.field_lines, rules.fields))
+    return ParsedPage(page, sectioned, fields)
 
 
 def section_texts(parsed: ParsedPage) -> list[tuple[str, str | None, str]]:
@@ -276,7 +287,13 @@ def _init_builder(
 
 
 def _build_task(parsed: ParsedPage) -> PageRows:
-    return build_rows(parsed, _STATE["cleaner"], _STATE["rules"], _STATE.get("decisions"))
+    try:
+        return build_rows(parsed, _STATE["cleaner"], _STATE["rules"], _STATE.get("decisions"))
+    except Exception as exc:  # reported in the errors table; the batch goes on
+        page = parsed.page
+        return PageRows(
+            errors=[error_row(page.source_path, page.case_id, unexpected("correct", exc))]
+        )
 
 
 class LocalExecutor:
@@ -363,12 +380,14 @@ def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
         )
         progress("clean", 0, len(parsed))
         built = executor.map(_build_task, parsed, _init_builder, initargs, progress, "clean")
-    result = RunResult([], [], [], sorted(errors, key=lambda e: e["case_id"]), learned)
+    result = RunResult([], [], [], [], learned)
     for rows in built:
+        errors.extend(rows.errors)
         if rows.case is not None:
             result.cases.append(rows.case)
         result.sections.extend(rows.sections)
         result.corrections.extend(rows.corrections)
+    result.errors = sorted(errors, key=lambda e: e["case_id"])
     result.seconds = time.perf_counter() - started
     return result
 

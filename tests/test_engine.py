@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.engine import RunOptions, run
 
-from .conftest import RAW, identity_factory
+from .conftest import RAW, IdentityCorrector, identity_factory
 
 
 def test_bad_pages_go_to_errors_and_the_batch_goes_on() -> None:
@@ -57,3 +57,27 @@ def test_dask_local_cluster_gives_the_same_tables() -> None:
     assert dask.cases == local.cases
     assert dask.sections == local.sections
     assert dask.errors == local.errors
+
+
+class FailsOnPneumothorax:
+    """A corrector with a bug that only one page triggers."""
+
+    def clean(self, text: str, *, protected: object = (), section: object = None) -> object:
+        if "pneumothorax" in text.lower():
+            raise RuntimeError("corrector bug")
+        return IdentityCorrector().clean(text)
+
+
+def failing_factory(rules_dir: Path | None, archive_texts: list[str]) -> FailsOnPneumothorax:
+    return FailsOnPneumothorax()
+
+
+def test_an_unexpected_failure_on_one_page_does_not_stop_the_batch() -> None:
+    result = run(RunOptions(RAW, corrector_factory=failing_factory))
+    failed = [e for e in result.errors if e["stage"] == "correct"]
+    assert [(e["case_id"], e["error"]) for e in failed] == [
+        ("text/case-pneumothorax.txt.gz", "unexpected")
+    ]
+    assert "RuntimeError: corrector bug" in failed[0]["message"]
+    assert len(result.cases) == 3
+    assert [e["case_id"] for e in result.errors] == sorted(e["case_id"] for e in result.errors)
