@@ -580,10 +580,11 @@ def _dehyphenate(text: str, lexicon: Lexicon) -> list[Edit]:
 
 
 @functools.lru_cache(maxsize=1)
-def _default() -> Corrector:
+def default_corrector() -> Corrector:
+    """The corrector with the default rules and no archive vocabulary, built once a process."""
     return Corrector()
 
 
 def clean_text(text: str) -> CleanResult:
     """Correct ``text`` with the default rules and no archive vocabulary."""
-    return _default().clean(text)
+    return default_corrector().clean(text)

@@ -237,7 +237,7 @@ def build_rows(
 CorrectorFactory = Callable[[Path | None, list[str]], Cleaner]
 
 
-def default_corrector(rules_dir: Path | None, archive_texts: list[str]) -> Cleaner:
+def archive_corrector(rules_dir: Path | None, archive_texts: list[str]) -> Cleaner:
     """The spelling corrector of a run, taught the archive's own vocabulary."""
     from .correct import Corrector
 
@@ -253,7 +253,7 @@ class RunOptions:
     workers: int = 1
     engine: str = "local"
     scheduler: str | None = None
-    corrector_factory: CorrectorFactory = default_corrector
+    corrector_factory: CorrectorFactory = archive_corrector
     decisions: DecisionBook | None = None
 
 
@@ -411,7 +411,8 @@ def process_page(
     outcome = parse_document(item, rules)
     if not isinstance(outcome, ParsedPage):
         return PageRows(errors=[outcome])
-    cleaner = cleaner or default_corrector(
-        rules.directory, [t for _, _, t in section_texts(outcome)]
-    )
+    if cleaner is None:
+        from .correct import default_corrector
+
+        cleaner = default_corrector()  # built once a process: pages in a loop stay fast
     return build_rows(outcome, cleaner, rules)
