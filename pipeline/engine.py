@@ -28,7 +28,7 @@ from .document import Document
 from .edits import Edit
 from .fields import Fields, find_modalities, parse_fields
 from .ingest import Page, PageError, case_id_for, discover, read_page
-from .rules import Rules, load_rules
+from .rules import DEFAULT_RULES_DIR, Rules, load_rules
 from .sections import SectionedPage, split_sections
 
 TEXT_SECTIONS = (
@@ -412,7 +412,9 @@ def process_page(
     if not isinstance(outcome, ParsedPage):
         return PageRows(errors=[outcome])
     if cleaner is None:
-        from .correct import default_corrector
+        from .correct import Corrector, default_corrector
 
-        cleaner = default_corrector()  # built once a process: pages in a loop stay fast
+        # The default rules' corrector is built once a process: pages in a loop stay fast.
+        shared = rules.directory.resolve() == DEFAULT_RULES_DIR.resolve()
+        cleaner = default_corrector() if shared else Corrector(rules.directory)
     return build_rows(outcome, cleaner, rules)
