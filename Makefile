@@ -5,37 +5,48 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := hunspell hunspell-en-us hunspell-en-med chromium
+DEV_STAMP := $(VENV)/.installed-dev
+# Debian packages: the dictionaries for every run; the hunspell program (a benchmark peer) and
+# chromium (browser tests) for the checks.
+RUN_PACKAGES := hunspell-en-us hunspell-en-med
+TEST_PACKAGES := $(RUN_PACKAGES) hunspell chromium
+PACKAGES ?= $(TEST_PACKAGES)
 RAW_DIR ?= data/raw
 OUT_DIR ?= data/clean
 
 .PHONY: run test lint setup-system screenshots bench clean
 
-run: $(STAMP) setup-system
+run: $(STAMP)
+	@$(MAKE) --no-print-directory setup-system PACKAGES="$(RUN_PACKAGES)"
 	$(BIN)/caseclean run $(RAW_DIR) --out $(OUT_DIR)
 
-test: $(STAMP) setup-system
+test: $(DEV_STAMP)
+	@$(MAKE) --no-print-directory setup-system PACKAGES="$(TEST_PACKAGES)"
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/ruff format --check pipeline tests bench
 	@$(BIN)/python -m pytest -q -p no:cacheprovider; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/ruff format --check pipeline tests bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,peers]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
-# Debian packages caseclean uses: the hunspell dictionaries (general and medical English)
-# and chromium for the browser tests. Installed with apt-get when run as root; otherwise the
-# exact command is printed and the run goes on (the lexicon warns and corrects less).
+# The test and benchmark tools (pytest, ruff, frictionless, datasette, playwright, peers).
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,peers]'
+	touch $(DEV_STAMP)
+
+# Installs the Debian packages in PACKAGES with apt-get when run as root; otherwise prints the
+# exact command and goes on (without the dictionaries the lexicon warns and corrects less).
 setup-system:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = "0" ]; then \
@@ -47,10 +58,10 @@ setup-system:
 	fi
 
 # Retake the README's screenshots of the review page and the report from a real run.
-screenshots: $(STAMP) setup-system
+screenshots: $(DEV_STAMP) setup-system
 	CASECLEAN_SCREENSHOTS=docs $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py
 
-bench: $(STAMP) setup-system
+bench: $(DEV_STAMP) setup-system
 	$(BIN)/python -m bench.peers
 	$(BIN)/python -m bench.speed
 
