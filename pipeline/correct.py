@@ -540,16 +540,26 @@ class Corrector:
     def _plausible_real_word_fixes(
         self, lower: str, cands: dict[str, tuple[float, str, str]]
     ) -> dict[str, tuple[float, str, str]]:
-        """Keep only candidates that could plausibly replace a real word."""
+        """Keep only candidates that could plausibly replace a real word.
+
+        A candidate must be clearly more frequent than the word: in general English, or in
+        the archive itself, whose domain English does not weigh ("upper lob" in a radiology
+        archive that writes "lobe" hundreds of times).
+        """
         zipf = self.lexicon.zipf(lower)
+        gain = 10**self.settings.real_min_gain
+        seen = self.archive.unigrams
+        floor = self.settings.known_min_count
+
+        def more_frequent(cand: str) -> bool:
+            if self.lexicon.zipf(cand) - zipf >= self.settings.real_min_gain:
+                return True
+            return seen.get(cand, 0) >= max(floor, gain * seen.get(lower, 0))
+
         return {
             cand: value
             for cand, value in cands.items()
-            if value[1] == "rule"
-            or (
-                self.lexicon.zipf(cand) - zipf >= self.settings.real_min_gain
-                and not _inflection_of(lower, cand)
-            )
+            if value[1] == "rule" or (more_frequent(cand) and not _inflection_of(lower, cand))
         }
 
 

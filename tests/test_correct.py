@@ -232,3 +232,14 @@ def test_without_hunspell_repairs_are_only_suggested(tmp_path: Path) -> None:
     result = degraded.clean(text)
     assert not [e for e in result.edits if e.applied and e.pass_name != "normalize"]
     assert clean_text(text).text != text  # the full lexicon does repair it
+
+
+def test_the_archive_vouches_for_a_domain_word_english_finds_rare() -> None:
+    text = "The left upper lob is collapsed."
+    assert Corrector().clean(text).text == text  # "lob" and "lobe" are both rare in English
+    lobes = ["Consolidation of the right upper lobe.", "The middle lobe is clear."] * 3
+    fixed = Corrector(archive_texts=[*sample_sections().values(), *lobes]).clean(text)
+    assert fixed.text == "The left upper lobe is collapsed."
+    assert [(e.original, e.replacement, e.pass_name) for e in fixed.edits] == [
+        ("lob", "lobe", "context")
+    ]
