@@ -36,7 +36,14 @@ from .context import (
 from .dictionary import CandidateFinder, ChannelCosts
 from .edits import Edit, EditTrail
 from .lexicon import KNOWN_MIN_ZIPF, RULES_DIR, Lexicon, default_lexicon
-from .ocr import OcrModel, artefact_edits, load_artefacts, load_confusions
+from .ocr import (
+    OcrModel,
+    artefact_edits,
+    digit_edits,
+    load_artefacts,
+    load_confusions,
+    load_digit_readings,
+)
 
 _CHUNK = regex.compile(r"\S+")
 _EDGE = regex.compile(r"^([^\p{L}\p{N}]*)(.*?)([^\p{L}\p{N}]*)$", regex.DOTALL)
@@ -294,6 +301,7 @@ class Corrector:
             max_steps=self.settings.ocr_steps,
         )
         self.artefacts = load_artefacts(self.rules_dir / "ocr_artefacts.tsv")
+        self.digit_readings = load_digit_readings(self.rules_dir / "ocr_digits.tsv")
         self.misspellings = load_misspellings(self.rules_dir / "known_misspellings.tsv")
         self._targets = _target_set(self.lexicon, self.settings.target_min_zipf)
         self.finder = CandidateFinder(self._targets, self.settings.channel)
@@ -345,6 +353,12 @@ class Corrector:
         edits: list[Edit] = []
         if pass_name == "ocr" and not ctx.earlier:
             edits = artefact_edits(text, self.artefacts, s.apply_threshold)
+            spans = [(e.start, e.end) for e in edits]
+            edits += [
+                e
+                for e in digit_edits(text, self.digit_readings, self._digit_target, s.ocr_threshold)
+                if not any(a < e.end and e.start < b for a, b in spans)
+            ]
         taken = [(e.start, e.end) for e in edits]
         for tok in tokens:
             key = (tok.word, tok.prev, tok.next, tok.initial, tok.title_line, tok.dotted)
@@ -466,6 +480,10 @@ class Corrector:
         elif word[:1].isupper() and not curated and not lowered:
             threshold = max(threshold, s.apply_threshold)
         return _Verdict(replacement, pass_name, rule, post[best], threshold)
+
+    def _digit_target(self, word: str) -> bool:
+        """A word a digit misreading may be undone into: known, and not only a name."""
+        return self.lexicon.known(word) and not self.lexicon.proper_only(word)
 
     def _prior(self, word: str) -> float:
         found = self._priors.get(word)

@@ -4,13 +4,15 @@ An OCR engine misreads glyph shapes (``rn`` for ``m``, ``li`` for ``h``, ``e`` f
 damaged word is usually one or two misreadings away from the printed one. The model undoes
 misreadings listed in ``rules/ocr_confusions.tsv``; the caller keeps only candidates that are
 words and ranks them. Artefacts that are not word-shaped (``jet al.``) are regular expressions in
-``rules/ocr_artefacts.tsv``.
+``rules/ocr_artefacts.tsv``. Digits read for letters (``f0r``, ``inc1ude``) are undone from
+``rules/ocr_digits.tsv``, in words whose only digit sits where no number can (inside a
+lowercase word), and only into a known word.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,3 +135,63 @@ def artefact_edits(text: str, rules: list[Artefact], threshold: float) -> list[E
                 )
             )
     return sorted(edits, key=lambda e: e.start)
+
+
+@dataclass(frozen=True, slots=True)
+class DigitReading:
+    """The OCR wrote the digit ``seen`` where the letter ``meant`` was printed."""
+
+    seen: str
+    meant: str
+    confidence: float
+
+
+def load_digit_readings(path: Path) -> list[DigitReading]:
+    """The digit table (``rules/ocr_digits.tsv``); a missing file means no digit repairs."""
+    return [
+        DigitReading(cols[0].strip(), cols[1].strip(), float(cols[2]))
+        for cols in tsv_rows(path)
+        if len(cols) >= 3 and len(cols[0].strip()) == 1 and cols[0].strip().isdigit()
+    ]
+
+
+# One digit inside a lowercase word (a capital may start it) or in front of one; at least
+# three letters, and no other digit, dot, slash or sign of a number, code or address around.
+_DIGIT_WORD = regex.compile(
+    r"(?<![\w.,/:@=&%+-])(?:(?:\p{Lu}\p{Ll}*|\p{Ll}+)\d\p{Ll}+|\d\p{Ll}{3,})"
+    r"(?![\w/:@=&%+-]|[.,]\d)"
+)
+
+
+def digit_edits(
+    text: str,
+    readings: list[DigitReading],
+    is_word: Callable[[str], bool],
+    threshold: float,
+) -> list[Edit]:
+    """Repairs of digits read for letters: only when exactly one reading is a known word."""
+    by_digit: dict[str, list[DigitReading]] = {}
+    for reading in readings:
+        by_digit.setdefault(reading.seen, []).append(reading)
+    edits: list[Edit] = []
+    for m in _DIGIT_WORD.finditer(text):
+        token = m.group(0)
+        at = next(i for i, ch in enumerate(token) if ch.isdigit())
+        options = {token[:at] + r.meant + token[at + 1 :]: r for r in by_digit.get(token[at], [])}
+        words = [(cand, r) for cand, r in options.items() if is_word(cand)]
+        if len(words) != 1:
+            continue
+        cand, reading = words[0]
+        edits.append(
+            Edit(
+                m.start(),
+                m.end(),
+                token,
+                cand,
+                "ocr",
+                f"ocr:digit-{reading.seen}-{reading.meant}",
+                reading.confidence,
+                reading.confidence >= threshold,
+            )
+        )
+    return edits

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipeline.edits import apply_edits
-from pipeline.ocr import Confusion, OcrModel, artefact_edits, load_artefacts, load_confusions
+from pipeline.ocr import (
+    Confusion,
+    DigitReading,
+    OcrModel,
+    artefact_edits,
+    digit_edits,
+    load_artefacts,
+    load_confusions,
+    load_digit_readings,
+)
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
@@ -43,3 +54,41 @@ def test_artefact_et_al() -> None:
     assert apply_edits(text, edits) == "John R. Haaga ... et al.].-5th ed"
     assert all(e.pass_name == "ocr" for e in edits)
     assert artefact_edits("Smith et al. (2001) and a jet engine", rules, 0.9) == []
+
+
+def _digit_readings() -> list[DigitReading]:
+    return load_digit_readings(RULES / "ocr_digits.tsv")
+
+
+WORDS = {"for", "include", "lung", "esophagus", "skeletal", "most", "loss", "lst", "sth"}
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("used f0r imaging", "used for imaging"),
+        ("we inc1ude them", "we include them"),
+        ("the 1ung base", "the lung base"),
+        ("the e6ophagus.", "the esophagus."),
+        ("M0st cases", "Most cases"),
+    ],
+)
+def test_digits_read_for_letters_are_undone(text: str, fixed: str) -> None:
+    edits = digit_edits(text, _digit_readings(), lambda w: w.lower() in WORDS, 0.8)
+    assert apply_edits(text, edits) == fixed
+    assert all(e.applied and e.rule.startswith("ocr:digit-") for e in edits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "T1 and T2-weighted images",
+        "C5-6 disc, 3.5cm mass, 1st and 2nd ribs, 5th decade",
+        "top5 accuracy, H1N1, CO2, B12, mp3",
+        "http://example.org/l0ss.html and a.l0ss@example.org",
+        "v1.0ss",
+        "1sth and sk3letal",  # a reading must be a known word
+    ],
+)
+def test_numbers_codes_and_addresses_keep_their_digits(text: str) -> None:
+    assert digit_edits(text, _digit_readings(), lambda w: w.lower() in WORDS, 0.8) == []
