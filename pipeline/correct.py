@@ -25,6 +25,7 @@ from typing import Any
 import regex
 import yaml
 
+from . import dehyphenate, normalize
 from .context import (
     ArchiveCounts,
     LanguageModel,
@@ -300,6 +301,8 @@ class Corrector:
             load_confusions(self.rules_dir / "ocr_confusions.tsv"),
             max_steps=self.settings.ocr_steps,
         )
+        self.normalize_rules = normalize.load_rules(self.rules_dir / "normalize.yaml")
+        self.dehyphenate_rules = dehyphenate.load_rules(self.rules_dir / "dehyphenate.yaml")
         self.artefacts = load_artefacts(self.rules_dir / "ocr_artefacts.tsv")
         self.digit_readings = load_digit_readings(self.rules_dir / "ocr_digits.tsv")
         self.misspellings = load_misspellings(self.rules_dir / "known_misspellings.tsv")
@@ -316,8 +319,8 @@ class Corrector:
         trail = EditTrail(text)
         shield = {p.lower() for name in protected for p in regex.findall(r"\p{L}+", name)}
         in_archive = self.archive.holds(text)
-        trail.add(_normalize(trail.text))
-        trail.add(_dehyphenate(trail.text, self.lexicon))
+        trail.add(normalize.find_edits(trail.text, self.normalize_rules))
+        trail.add(dehyphenate.find_edits(trail.text, self.lexicon, self.dehyphenate_rules))
         before_words = trail.text
         own = Counter(words_of(before_words))
         tokens: list[_Token] = []
@@ -339,7 +342,7 @@ class Corrector:
                 break
         if before_words != trail.text:
             # a repaired word may now close a split compound (``well- Iobulated``)
-            trail.add(_dehyphenate(trail.text, self.lexicon))
+            trail.add(dehyphenate.find_edits(trail.text, self.lexicon, self.dehyphenate_rules))
         return CleanResult(trail.text, _without_stale_suggestions(trail.edits))
 
     def _word_pass(
@@ -589,22 +592,6 @@ def _without_stale_suggestions(edits: list[Edit]) -> list[Edit]:
 
 def _target_set(lexicon: Lexicon, min_zipf: float) -> frozenset[str]:
     return frozenset(lexicon.targets(min_zipf))
-
-
-def _normalize(text: str) -> list[Edit]:
-    try:
-        from .normalize import find_edits
-    except ImportError:
-        return []
-    return find_edits(text)
-
-
-def _dehyphenate(text: str, lexicon: Lexicon) -> list[Edit]:
-    try:
-        from .dehyphenate import find_edits
-    except ImportError:
-        return []
-    return find_edits(text, lexicon)
 
 
 @functools.lru_cache(maxsize=1)

@@ -23,10 +23,10 @@ from typing import Any, Protocol
 import regex
 
 from .edits import Edit
-from .rules import load_yaml
+from .rules import DEFAULT_RULES_DIR, load_yaml
 
 PASS_NAME = "dehyphenate"
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules" / "dehyphenate.yaml"
+DEFAULT_RULES = DEFAULT_RULES_DIR / "dehyphenate.yaml"
 
 # A hyphen between two word-character runs, with at most one line break and some spaces after
 # it. Neither side may touch another hyphen: chains such as ``C5-6-7`` or ``a- b- c`` are left

@@ -26,8 +26,10 @@ from pathlib import Path
 
 import wordfreq
 
+from .rules import DEFAULT_RULES_DIR
+
 HUNSPELL_DIR = Path("/usr/share/hunspell")
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_DIR = DEFAULT_RULES_DIR
 _FORMAT = "lexicon-v3"
 KNOWN_MIN_ZIPF = 3.0
 """A word only wordfreq lists is a known word from this frequency on (once per million words):

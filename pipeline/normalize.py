@@ -22,10 +22,10 @@ import ftfy
 import regex
 
 from .edits import Edit, EditTrail
-from .rules import load_yaml
+from .rules import DEFAULT_RULES_DIR, load_yaml
 
 PASS_NAME = "normalize"
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules" / "normalize.yaml"
+DEFAULT_RULES = DEFAULT_RULES_DIR / "normalize.yaml"
 
 # ftfy as a repair tool only: curly quotes, HTML entities and line breaks are not its business
 # here (quotes are the author's, entities were resolved by the page parser, breaks are handled

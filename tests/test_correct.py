@@ -243,3 +243,19 @@ def test_the_archive_vouches_for_a_domain_word_english_finds_rare() -> None:
     assert [(e.original, e.replacement, e.pass_name) for e in fixed.edits] == [
         ("lob", "lobe", "context")
     ]
+
+
+def test_a_custom_rules_folder_drives_every_pass(tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(SAMPLE.parent.parent.parent / "rules", rules)
+    yaml_path = rules / "normalize.yaml"
+    text = yaml_path.read_text(encoding="utf-8")
+    yaml_path.write_text(
+        text.replace("space-before-punctuation: 0.9", "space-before-punctuation: 0.3"),
+        encoding="utf-8",
+    )
+    result = Corrector(rules).clean("fat within the lesion . The mass")
+    assert result.text == "fat within the lesion . The mass"
+    assert [(e.original, e.replacement, e.applied) for e in result.edits] == [(" ", "", False)]
