@@ -169,14 +169,20 @@ def _decide_capitals(
     return _Decision("line_wrap", join=True)
 
 
+def _combining_form(left: str, right: str) -> bool:
+    """``septo-optic``, ``jejuno-ileal``: a combining form keeps its hyphen before a vowel."""
+    return left[-1:].lower() == "o" and right[:1].lower() in "aeiou"
+
+
 def _decide_tight(
     lex: WordLookup, left: str, right: str, rules: DehyphenateRules
 ) -> _Decision | None:
     """``left-right``: a compound unless a half is plainly a fragment of a split word.
 
-    Combining forms (``septo-optic``, ``hemi-abdomen``) have a rare left half and a rare joined
-    form too, so a join needs a common joined word or a right half that is no word at all; two
-    words (``his-tory``) are joined only into a very common word.
+    A left half no dictionary knows (``esopha-gus``, ``nodu-les``) is a fragment: the known
+    joined word wins. Combining forms before a vowel (``septo-optic``, ``jejuno-ileal``) keep
+    their hyphen unless the joined word is common; two words (``his-tory``) are joined only
+    into a very common word.
     """
     if left.lower() in rules.compound_prefixes:
         return None
@@ -186,7 +192,10 @@ def _decide_tight(
             return _Decision("line_wrap_rare", join=True)
         return None
     if _known(lex, left + right):
-        if not right_word or _zipf(lex, left + right) >= rules.common_join_zipf:
+        common = _zipf(lex, left + right) >= rules.common_join_zipf
+        if _combining_form(left, right) and not common:
+            return _Decision("doubtful_wrap_tight", join=True)
+        if not right_word or common or not _known(lex, left):
             return _Decision("line_wrap_tight", join=True)
         return _Decision("doubtful_wrap_tight", join=True)
     if not _known(lex, left) and not _known(lex, right):

@@ -22,7 +22,7 @@ _FREQUENCIES = """
     hypo 2.7  hyperintense 1.2  septo 0  optic 3.4  septooptic 1.0  rant 3.7  quad 3.7
     quadrant 3.3  bet 4.8  between 5.9  extensive 4.3  ortensive 0
     demographics 3.6  demogra 0  phics 0  his 6.5  tory 3.9  history 5.4  blow 4.3  out 6.3
-    blowout 2.8
+    blowout 2.8  esopha 0  gus 3.1  esophagus 2.9  jejuno 0  ileal 1.2  jejunoileal 1.0
 """
 
 
@@ -202,3 +202,13 @@ def test_rules_with_a_bare_yaml_boolean_are_refused(tmp_path: Path) -> None:
 def test_the_fake_lexicon_fits_the_protocol() -> None:
     lookup: dehyphenate.WordLookup = LEX
     assert lookup.known("phenomenon") and lookup.zipf("unknownword") == 0.0
+
+
+def test_a_tight_split_whose_left_half_is_no_word_is_a_line_wrap() -> None:
+    assert fix("the esopha-gus is dilated") == "the esophagus is dilated"
+
+
+def test_a_combining_form_before_a_vowel_keeps_its_hyphen() -> None:
+    assert fix("a jejuno-ileal anastomosis and septo-optic dysplasia") == (
+        "a jejuno-ileal anastomosis and septo-optic dysplasia"
+    )
