@@ -442,6 +442,8 @@ class Corrector:
         ):
             return None
         name_like = word[:1].isupper() and not tok.initial and not tok.title_line
+        if name_like and self._capital_i_for_l(word, cands):
+            name_like = False  # "with Iow signal": OCR read a lowercase l as a capital I
         if name_like and (curated or self.lexicon.zipf(lower) > 0):
             return None
         s = self.settings
@@ -483,6 +485,19 @@ class Corrector:
         elif word[:1].isupper() and not curated and not lowered:
             threshold = max(threshold, s.apply_threshold)
         return _Verdict(replacement, pass_name, rule, post[best], threshold)
+
+    def _capital_i_for_l(self, word: str, cands: dict[str, tuple[float, str, str]]) -> bool:
+        """``Iow``, ``Iesion``: an I before lowercase letters that reads as a common l-word.
+
+        No dictionary word or common name starts that way once the I is an l (``Ivan``,
+        ``Iris``, ``Iowa`` give no word), so it is OCR damage, not a name.
+        """
+        if word[:1] != "I" or not word[1:].islower() or self.lexicon.in_hunspell(word):
+            return False
+        reading = "l" + word[1:]
+        return cands.get(reading, (0.0, ""))[1] == "ocr-case" and (
+            self.lexicon.zipf(reading) >= KNOWN_MIN_ZIPF
+        )
 
     def _digit_target(self, word: str) -> bool:
         """A word a digit misreading may be undone into: known, and not only a name."""

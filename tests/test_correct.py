@@ -259,3 +259,9 @@ def test_a_custom_rules_folder_drives_every_pass(tmp_path: Path) -> None:
     result = Corrector(rules).clean("fat within the lesion . The mass")
     assert result.text == "fat within the lesion . The mass"
     assert [(e.original, e.replacement, e.applied) for e in result.edits] == [(" ", "", False)]
+
+
+def test_a_capital_i_read_for_a_lowercase_l_is_no_name() -> None:
+    assert clean_text("a lesion with Iow signal on T1").text == "a lesion with low signal on T1"
+    names = "seen in Iowa by Ivan and Iris Ibsen"
+    assert clean_text(names).text == names
