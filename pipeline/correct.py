@@ -492,7 +492,9 @@ class Corrector:
         No dictionary word or common name starts that way once the I is an l (``Ivan``,
         ``Iris``, ``Iowa`` give no word), so it is OCR damage, not a name.
         """
-        if word[:1] != "I" or not word[1:].islower() or self.lexicon.in_hunspell(word):
+        if len(word) < 3 or word[:1] != "I" or not word[1:].islower():
+            return False  # "Ia", "Ib": stages and fibre types, not damage
+        if self.lexicon.in_hunspell(word):
             return False
         reading = "l" + word[1:]
         return cands.get(reading, (0.0, ""))[1] == "ocr-case" and (
