@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 
 from . import dehyphenate, normalize
 from .context import (
@@ -45,6 +44,7 @@ from .ocr import (
     load_confusions,
     load_digit_readings,
 )
+from .rules import load_yaml
 
 _CHUNK = regex.compile(r"\S+")
 _EDGE = regex.compile(r"^([^\p{L}\p{N}]*)(.*?)([^\p{L}\p{N}]*)$", regex.DOTALL)
@@ -132,32 +132,28 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> Settings:
-        """Read the yaml file (missing keys keep their defaults)."""
-        raw: dict[str, Any] = {}
-        if path.exists():
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        ocr = raw.get("ocr") or {}
-        targets = raw.get("targets") or {}
-        archive = raw.get("archive") or {}
-        real = raw.get("real_words") or {}
+        """Read the yaml file; a missing key is an error, not a silent default in code."""
+        raw = load_yaml(path)
+        ocr, targets = raw["ocr"], raw["targets"]
+        archive, real = raw["archive"], raw["real_words"]
         return cls(
-            apply_threshold=float(raw.get("apply_threshold", 0.94)),
-            ocr_threshold=float(raw.get("ocr_threshold", 0.8)),
-            real_word_threshold=float(raw.get("real_word_threshold", 0.9)),
-            name_threshold=float(raw.get("name_threshold", 0.995)),
-            suggest_threshold=float(raw.get("suggest_threshold", 0.5)),
-            real_word_suggest_threshold=float(raw.get("real_word_suggest_threshold", 0.7)),
-            ocr_base=float(ocr.get("base", -2.0)),
-            ocr_steps=int(ocr.get("max_steps", 2)),
-            channel=ChannelCosts.from_mapping(raw.get("channel") or {}),
-            lm=LmParams.from_mapping(raw.get("language_model") or {}),
-            target_min_zipf=float(targets.get("min_zipf", 4.0)),
-            known_min_count=int(archive.get("known_min_count", 3)),
-            dominance=float(archive.get("dominance", 0.2)),
-            dwarfed=float(archive.get("dwarfed", 0.03)),
-            real_max_zipf=float(real.get("max_zipf", 4.5)),
-            real_max_length=int(real.get("max_length", 8)),
-            real_min_gain=float(real.get("min_gain", 1.0)),
+            apply_threshold=float(raw["apply_threshold"]),
+            ocr_threshold=float(raw["ocr_threshold"]),
+            real_word_threshold=float(raw["real_word_threshold"]),
+            name_threshold=float(raw["name_threshold"]),
+            suggest_threshold=float(raw["suggest_threshold"]),
+            real_word_suggest_threshold=float(raw["real_word_suggest_threshold"]),
+            ocr_base=float(ocr["base"]),
+            ocr_steps=int(ocr["max_steps"]),
+            channel=ChannelCosts.from_mapping(raw["channel"]),
+            lm=LmParams.from_mapping(raw["language_model"]),
+            target_min_zipf=float(targets["min_zipf"]),
+            known_min_count=int(archive["known_min_count"]),
+            dominance=float(archive["dominance"]),
+            dwarfed=float(archive["dwarfed"]),
+            real_max_zipf=float(real["max_zipf"]),
+            real_max_length=int(real["max_length"]),
+            real_min_gain=float(real["min_gain"]),
         )
 
 
