@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pipeline.evaluate import score_pairs
+from pipeline.evaluate.scores import score_pairs
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "dev"
 DEFAULT_PAIRS = [DEV / "pairs.jsonl", DEV / "ocr_acl_dev.jsonl"]
@@ -98,7 +98,7 @@ def word_by_word(lookup: Callable[[str], str | None], lower: bool = True) -> Cal
 
 def make_caseclean() -> Tool:
     try:
-        from pipeline.correct import clean_text
+        from pipeline.correct.corrector import clean_text
     except ImportError as exc:
         raise Unavailable(f"pipeline.correct.clean_text is not importable yet ({exc})") from exc
     started = time.perf_counter()

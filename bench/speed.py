@@ -28,7 +28,7 @@ DEV_PAIRS = Path(__file__).resolve().parents[2] / "shared" / "dev" / "pairs.json
 REPO = Path(__file__).resolve().parents[1]
 _LOAD_SNIPPET = """
 import time
-from pipeline.lexicon import Lexicon
+from pipeline.correct.lexicon import Lexicon
 started = time.perf_counter()
 Lexicon.load()
 print(time.perf_counter() - started)
@@ -84,7 +84,7 @@ def throughput(texts: list[str], traced: bool) -> dict[str, float]:
     Both per wall-clock second and per CPU second of this process: on a busy machine the
     CPU figure is the fair one, since the run is pinned to one core that others may share.
     """
-    from pipeline.correct import clean_text
+    from pipeline.correct.corrector import clean_text
 
     clean_text("Warm up the lexicon.")
     words = sum(len(t.split()) for t in texts)

@@ -12,20 +12,20 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .correct import CleanResult
-    from .engine import PageRows
+    from pipeline.correct.corrector import CleanResult
+    from pipeline.run.engine import PageRows
 
 
 def clean_text(text: str) -> CleanResult:
     """Correct one text with the default rules: the result has ``.text`` and ``.edits``."""
-    from .correct import clean_text as _clean_text
+    from pipeline.correct.corrector import clean_text as _clean_text
 
     return _clean_text(text)
 
 
 def process_page(path: Any, raw_dir: Any = None) -> PageRows:
     """Process one page on its own: its case row, sections, corrections or error."""
-    from .engine import process_page as _process_page
+    from pipeline.run.engine import process_page as _process_page
 
     return _process_page(path, raw_dir)
 

@@ -14,11 +14,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
-from .engine import Progress, RunOptions, RunResult, no_progress, run
-from .ingest import PageError
-from .rules import RulesError
-from .tables import CASES, CORRECTIONS, ERRORS, SECTIONS, frame, write_tables
+from pipeline import __version__
+from pipeline.output.tables import CASES, CORRECTIONS, ERRORS, SECTIONS, frame, write_tables
+from pipeline.read.ingest import PageError
+from pipeline.rules import RulesError
+from pipeline.run.engine import Progress, RunOptions, RunResult, no_progress, run
 
 DEFAULT_RAW = Path("data/raw")
 DEFAULT_OUT = Path("data/clean")
@@ -71,7 +71,7 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
 
 
 def _options(args: argparse.Namespace, raw_dir: Path) -> RunOptions:
-    from .decisions import DecisionBook
+    from pipeline.decisions import DecisionBook
 
     return RunOptions(
         decisions=DecisionBook.load(getattr(args, "out", None), args.rules),
@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_clean_text(args: argparse.Namespace) -> int:
-    from .correct import Corrector
+    from pipeline.correct.corrector import Corrector
 
     text = sys.stdin.read()
     result = Corrector(args.rules).clean(text)
@@ -118,13 +118,13 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from . import evaluate
+    from pipeline.evaluate import scores as evaluate
 
     if args.pairs is None and args.gold is None:
         print("caseclean eval: give --pairs FILE or --gold FILE --archive DIR", file=sys.stderr)
         return 2
     if args.pairs is not None:
-        from .correct import Corrector
+        from pipeline.correct.corrector import Corrector
 
         pairs = _read_jsonl(args.pairs)
         # As in `caseclean run`, the corrector learns the vocabulary of the text it cleans.
@@ -181,9 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     engine_options(p_eval)
     p_eval.set_defaults(func=cmd_eval)
 
-    from .diffview import add_diff_command
-    from .report import add_report_command
-    from .review import add_review_command
+    from pipeline.review.app import add_review_command
+    from pipeline.review.diff import add_diff_command
+    from pipeline.review.report import add_report_command
 
     add_review_command(commands)
     add_report_command(commands)

@@ -28,7 +28,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .edits import Edit
+from pipeline.edits import Edit
 
 DECISIONS_FILE = "decisions.jsonl"
 CONTEXT = 20
@@ -186,7 +186,7 @@ def write_decisions(path: Path, decisions: Iterable[Decision]) -> None:
 
 
 def _default_rules_dir() -> Path:
-    from .rules import DEFAULT_RULES_DIR
+    from pipeline.rules import DEFAULT_RULES_DIR
 
     return DEFAULT_RULES_DIR
 
@@ -375,7 +375,7 @@ def honour_section(
     case_id: str, section: str, raw: str, edits: list[Edit], book: DecisionBook | None
 ) -> tuple[str, list[Edit]]:
     """The engine's one call: honoured edits and the clean text they give."""
-    from .edits import apply_edits
+    from pipeline.edits import apply_edits
 
     honoured = honour(case_id, section, raw, edits, book)
     return apply_edits(raw, honoured), honoured

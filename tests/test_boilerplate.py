@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.boilerplate import build_document, count_lines, drop_learned, learn_repeated
-from pipeline.document import Block
-from pipeline.ingest import Page
+from pipeline.read.boilerplate import build_document, count_lines, drop_learned, learn_repeated
+from pipeline.read.document import Block
+from pipeline.read.ingest import Page
 from pipeline.rules import Rules
 
 

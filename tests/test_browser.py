@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 
 from pipeline.decisions import DECISIONS_FILE, read_decisions
-from pipeline.diffview import row_edit
 from pipeline.edits import apply_edits
-from pipeline.report import REPORT_FILE, write_report
-from pipeline.review import bind, create_app, make_server
-from pipeline.tables import read_table
+from pipeline.output.tables import read_table
+from pipeline.review.app import bind, create_app, make_server
+from pipeline.review.diff import row_edit
+from pipeline.review.report import REPORT_FILE, write_report
 from tests.test_decisions import needs_engine_wiring
 from tests.test_review import SAMPLE_CASE, SCRIPT_CASE, make_archive, run_archive
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.tables import generated_files
+from pipeline.output.tables import generated_files
 
 from .conftest import RAW
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.context import (
+from pipeline.correct.language_model import (
     ArchiveCounts,
     LanguageModel,
     LmParams,
@@ -15,7 +15,7 @@ from pipeline.context import (
     posterior,
     words_of,
 )
-from pipeline.lexicon import Lexicon
+from pipeline.correct.lexicon import Lexicon
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.boilerplate import build_document
-from pipeline.correct import CleanResult, Corrector, clean_text, scan
+from pipeline.correct.corrector import CleanResult, Corrector, clean_text, scan
 from pipeline.edits import apply_edits, rebuild_raw
-from pipeline.ingest import read_page
+from pipeline.read.boilerplate import build_document
+from pipeline.read.ingest import read_page
+from pipeline.read.sections import split_sections
 from pipeline.rules import load_rules
-from pipeline.sections import split_sections
 
 SAMPLE = (
     Path(__file__).resolve().parent.parent
@@ -223,7 +223,7 @@ def test_a_later_round_replaces_its_own_suggestion() -> None:
 
 
 def test_without_hunspell_repairs_are_only_suggested(tmp_path: Path) -> None:
-    from pipeline.lexicon import Lexicon
+    from pipeline.correct.lexicon import Lexicon
 
     with pytest.warns(RuntimeWarning, match="not found"):
         lexicon = Lexicon.load(hunspell_dir=tmp_path / "none", cache_dir=tmp_path)

@@ -330,7 +330,7 @@ SAMPLE_CASE = "case-extramedullary-hematopoiesis.txt"
 
 
 def _engine_takes_decisions() -> bool:
-    from pipeline.engine import RunOptions
+    from pipeline.run.engine import RunOptions
 
     return "decisions" in {f.name for f in dataclasses.fields(RunOptions)}
 
@@ -383,8 +383,8 @@ def _assert_sample_honoured(corrections, sections, cases) -> None:  # type: igno
 
 @needs_engine_wiring
 def test_the_engine_honours_decisions() -> None:
-    from pipeline.engine import RunOptions, run
-    from pipeline.tables import CASES, CORRECTIONS, SECTIONS, frame
+    from pipeline.output.tables import CASES, CORRECTIONS, SECTIONS, frame
+    from pipeline.run.engine import RunOptions, run
 
     book = DecisionBook.of(_sample_decisions())
     result = run(RunOptions(SAMPLE_ARCHIVE, decisions=book))  # type: ignore[call-arg]
@@ -406,7 +406,7 @@ def test_the_engine_honours_decisions() -> None:
 @needs_engine_wiring
 def test_caseclean_run_reads_the_output_folders_decisions(tmp_path: Path) -> None:
     from pipeline.cli import main
-    from pipeline.tables import read_table
+    from pipeline.output.tables import read_table
 
     out = tmp_path / "out"
     write_decisions(out / DECISIONS_FILE, _sample_decisions())

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from pipeline import dehyphenate
+from pipeline.correct.passes import dehyphenate
 from pipeline.edits import apply_edits, check_edits
 
 # word and general-English zipf, as wordfreq would give them (0 = unknown to it)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.dictionary import CandidateFinder, ChannelCosts, edits1, edits1_strings
+from pipeline.correct.slips import CandidateFinder, ChannelCosts, edits1, edits1_strings
 
 COSTS = ChannelCosts()
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from pipeline.diffview import (
+from pipeline.edits import Edit, apply_edits
+from pipeline.review.diff import (
     CaseDiff,
     Cluster,
     SectionDiff,
@@ -25,7 +26,6 @@ from pipeline.diffview import (
     table_views,
     visible,
 )
-from pipeline.edits import Edit, apply_edits
 
 RAW = "A sever anemia with sphe- rocltosis ."
 

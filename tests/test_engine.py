@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.engine import RunOptions, run
+from pipeline.run.engine import RunOptions, run
 
 from .conftest import RAW, IdentityCorrector, identity_factory
 

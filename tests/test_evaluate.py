@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.evaluate import (
+from pipeline.evaluate.scores import (
     Counts,
     align_groups,
     cer,

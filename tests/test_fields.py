@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.fields import find_modalities, parse_age, parse_fields
+from pipeline.read.fields import find_modalities, parse_age, parse_fields
 from pipeline.rules import Rules
 
 

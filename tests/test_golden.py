@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engine import RunOptions, run
+from pipeline.run.engine import RunOptions, run
 
 from .conftest import RAW, identity_factory
 

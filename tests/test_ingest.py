@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import PageError, decode, discover, read_page
+from pipeline.read.ingest import PageError, decode, discover, read_page
 
 from .conftest import RAW
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.lexicon import Lexicon, expand, parse_aff, read_dic
+from pipeline.correct.lexicon import Lexicon, expand, parse_aff, read_dic
 
 AFF = """SET UTF-8
 SFX S Y 2

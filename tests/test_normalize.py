@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline import normalize
+from pipeline.correct.passes import normalize
 from pipeline.edits import apply_edits, check_edits, rebuild_raw
 
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.edits import apply_edits
-from pipeline.ocr import (
+from pipeline.correct.ocr_model import (
     Confusion,
     DigitReading,
     OcrModel,
@@ -17,6 +16,7 @@ from pipeline.ocr import (
     load_confusions,
     load_digit_readings,
 )
+from pipeline.edits import apply_edits
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 

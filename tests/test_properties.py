@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import dehyphenate, normalize
+from pipeline.correct.passes import dehyphenate, normalize
 from pipeline.edits import Edit, EditTrail, apply_edits, check_edits, rebuild_raw
 from tests.test_dehyphenate import LEX
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.decisions import DECISIONS_FILE, Decision, write_decisions
-from pipeline.report import (
+from pipeline.output.tables import read_table, write_tables
+from pipeline.review.report import (
     REPORT_FILE,
     add_report_command,
     bar_chart,
@@ -20,7 +21,6 @@ from pipeline.report import (
     summarise,
     write_report,
 )
-from pipeline.tables import read_table, write_tables
 from tests.test_review import SCRIPT_CASE, make_archive, run_archive
 
 

@@ -19,10 +19,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from pipeline.decisions import DECISIONS_FILE, read_decisions
-from pipeline.diffview import row_edit
 from pipeline.edits import Edit, apply_edits, check_edits
-from pipeline.engine import RunOptions, run
-from pipeline.review import (
+from pipeline.output.tables import CASES, CORRECTIONS, ERRORS, SECTIONS, read_table, write_tables
+from pipeline.review.app import (
     Filters,
     ReviewState,
     add_review_command,
@@ -31,7 +30,8 @@ from pipeline.review import (
     cmd_review,
     create_app,
 )
-from pipeline.tables import CASES, CORRECTIONS, ERRORS, SECTIONS, read_table, write_tables
+from pipeline.review.diff import row_edit
+from pipeline.run.engine import RunOptions, run
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "data" / "raw"

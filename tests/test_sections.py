@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline.boilerplate import build_document
-from pipeline.ingest import Page
+from pipeline.read.boilerplate import build_document
+from pipeline.read.ingest import Page
+from pipeline.read.sections import SectionedPage, split_sections
 from pipeline.rules import Rules
-from pipeline.sections import SectionedPage, split_sections
 
 
 def page(text: str, fmt: str = "text") -> Page:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.engine import RunOptions, run
-from pipeline.tables import SCHEMAS, generated_files, read_table, write_tables
+from pipeline.output.tables import SCHEMAS, generated_files, read_table, write_tables
+from pipeline.run.engine import RunOptions, run
 
 from .conftest import RAW, identity_factory
 

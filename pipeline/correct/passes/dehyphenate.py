@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 import regex
 
-from .edits import Edit
-from .rules import DEFAULT_RULES_DIR, load_yaml
+from pipeline.edits import Edit
+from pipeline.rules import DEFAULT_RULES_DIR, load_yaml
 
 PASS_NAME = "dehyphenate"
 DEFAULT_RULES = DEFAULT_RULES_DIR / "dehyphenate.yaml"

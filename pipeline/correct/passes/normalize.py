@@ -21,8 +21,8 @@ from typing import Any
 import ftfy
 import regex
 
-from .edits import Edit, EditTrail
-from .rules import DEFAULT_RULES_DIR, load_yaml
+from pipeline.edits import Edit, EditTrail
+from pipeline.rules import DEFAULT_RULES_DIR, load_yaml
 
 PASS_NAME = "normalize"
 DEFAULT_RULES = DEFAULT_RULES_DIR / "normalize.yaml"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import regex
 
-from .edits import Edit
-from .rules import tsv_rows
+from pipeline.edits import Edit
+from pipeline.rules import tsv_rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from .decisions import (
+from pipeline.decisions import (
     DECISIONS_FILE,
     SCOPES,
     VALUES,
@@ -41,7 +41,8 @@ from .decisions import (
     resolve,
     write_decisions,
 )
-from .diffview import (
+from pipeline.edits import Edit, apply_edits
+from pipeline.review.diff import (
     DEFAULT_OUT,
     CaseDiff,
     EditView,
@@ -52,7 +53,6 @@ from .diffview import (
     load_cases,
     primary_pass,
 )
-from .edits import Edit, apply_edits
 
 HOST = "127.0.0.1"
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -398,7 +398,7 @@ def create_app(
     from starlette.responses import HTMLResponse, JSONResponse, Response
     from starlette.routing import Route
 
-    from .report import environment
+    from pipeline.review.report import environment
 
     state = ReviewState(out_dir, rules_dir)
     key = secret or secrets.token_bytes(32)

@@ -20,9 +20,9 @@ from dataclasses import replace
 import regex
 from bs4 import BeautifulSoup
 
-from .document import Block, Document, html_blocks, text_blocks
-from .ingest import Page, PageError
-from .rules import BoilerplateRules, Rules
+from pipeline.read.document import Block, Document, html_blocks, text_blocks
+from pipeline.read.ingest import Page, PageError
+from pipeline.rules import BoilerplateRules, Rules
 
 _FIELD_LINE = regex.compile(r"^\s*([^:]{1,40}?)\s*:\s*(.*)$", regex.DOTALL)
 _SPACES = regex.compile(r"[ \t]{2,}")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .document import Block, Document
-from .rules import SectionRules, heading_key
+from pipeline.read.document import Block, Document
+from pipeline.rules import SectionRules, heading_key
 
 _SENTENCE_END = regex.compile(r"[.;,!?]\s*$")
 _WORD = regex.compile(r"\w+")

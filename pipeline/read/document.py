@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import regex
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from .ingest import Page
+from pipeline.read.ingest import Page
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCK_TAGS = HEADING_TAGS | frozenset(

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import wordfreq
 
-from .rules import DEFAULT_RULES_DIR
+from pipeline.rules import DEFAULT_RULES_DIR
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
 RULES_DIR = DEFAULT_RULES_DIR
-_FORMAT = "lexicon-v3"
+_FORMAT = "lexicon-v4"
 KNOWN_MIN_ZIPF = 3.0
 """A word only wordfreq lists is a known word from this frequency on (once per million words):
 its long tail holds web typos and OCR debris (``tbe``, ``rght``) as well as real rarities."""
@@ -373,7 +373,7 @@ def _read_cache(path: Path) -> LexiconData | None:
     try:
         with path.open("rb") as handle:
             data = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
         return None
     return data if isinstance(data, LexiconData) else None
 

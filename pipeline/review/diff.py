@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from .edits import Edit, apply_edits
+from pipeline.edits import Edit, apply_edits
 
 DEFAULT_OUT = Path("data/clean")
 
@@ -195,7 +195,7 @@ def records(df: Any) -> list[dict[str, Any]]:
 
 def load_cases(out_dir: Path) -> dict[str, CaseDiff]:
     """Every case's diff from a finished run's tables."""
-    from .tables import read_table
+    from pipeline.output.tables import read_table
 
     return build_cases(
         records(read_table(out_dir, "cases")),

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.util import compile_suffix_regex
 
-from .rules import FieldRules, ModalityRules
+from pipeline.rules import FieldRules, ModalityRules
 
 _FIELD_LINE = regex.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*(.*?)\s*$", regex.DOTALL)
 _AGE = regex.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([^\d]*?)\s*\.?\s*$")

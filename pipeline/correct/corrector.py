@@ -24,8 +24,7 @@ from typing import Any
 
 import regex
 
-from . import dehyphenate, normalize
-from .context import (
+from pipeline.correct.language_model import (
     ArchiveCounts,
     LanguageModel,
     LmParams,
@@ -33,10 +32,8 @@ from .context import (
     posterior,
     words_of,
 )
-from .dictionary import CandidateFinder, ChannelCosts
-from .edits import Edit, EditTrail
-from .lexicon import KNOWN_MIN_ZIPF, RULES_DIR, Lexicon, default_lexicon
-from .ocr import (
+from pipeline.correct.lexicon import KNOWN_MIN_ZIPF, RULES_DIR, Lexicon, default_lexicon
+from pipeline.correct.ocr_model import (
     OcrModel,
     artefact_edits,
     digit_edits,
@@ -44,7 +41,10 @@ from .ocr import (
     load_confusions,
     load_digit_readings,
 )
-from .rules import load_yaml
+from pipeline.correct.passes import dehyphenate, normalize
+from pipeline.correct.slips import CandidateFinder, ChannelCosts
+from pipeline.edits import Edit, EditTrail
+from pipeline.rules import load_yaml
 
 _CHUNK = regex.compile(r"\S+")
 _EDGE = regex.compile(r"^([^\p{L}\p{N}]*)(.*?)([^\p{L}\p{N}]*)$", regex.DOTALL)

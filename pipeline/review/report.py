@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .decisions import DECISIONS_FILE, read_decisions
-from .diffview import (
+from pipeline.decisions import DECISIONS_FILE, read_decisions
+from pipeline.review.diff import (
     DEFAULT_OUT,
     CaseDiff,
     build_cases,
@@ -231,7 +231,7 @@ def render_report(data: ReportData, title: str) -> str:
 
 def build_report(out_dir: Path) -> str:
     """The report of the run in ``out_dir``."""
-    from .tables import read_table
+    from pipeline.output.tables import read_table
 
     out_dir = Path(out_dir)
     tables = {n: records(read_table(out_dir, n)) for n in ("cases", "sections", "corrections")}

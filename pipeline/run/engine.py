@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .boilerplate import build_document, count_lines, drop_learned, learn_repeated
-from .decisions import DecisionBook, honour_section
-from .document import Document
-from .edits import Edit
-from .fields import Fields, find_modalities, parse_fields
-from .ingest import Page, PageError, case_id_for, discover, read_page
-from .rules import DEFAULT_RULES_DIR, Rules, load_rules
-from .sections import SectionedPage, split_sections
+from pipeline.decisions import DecisionBook, honour_section
+from pipeline.edits import Edit
+from pipeline.read.boilerplate import build_document, count_lines, drop_learned, learn_repeated
+from pipeline.read.document import Document
+from pipeline.read.fields import Fields, find_modalities, parse_fields
+from pipeline.read.ingest import Page, PageError, case_id_for, discover, read_page
+from pipeline.read.sections import SectionedPage, split_sections
+from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
 
 TEXT_SECTIONS = (
     "clinical_summary",
@@ -239,7 +239,7 @@ CorrectorFactory = Callable[[Path | None, list[str]], Cleaner]
 
 def archive_corrector(rules_dir: Path | None, archive_texts: list[str]) -> Cleaner:
     """The spelling corrector of a run, taught the archive's own vocabulary."""
-    from .correct import Corrector
+    from pipeline.correct.corrector import Corrector
 
     return Corrector(rules_dir, archive_texts=archive_texts)
 
@@ -338,7 +338,7 @@ class LocalExecutor:
 def make_executor(options: RunOptions) -> Any:
     """The executor the options ask for: local processes, or a Dask cluster."""
     if options.engine == "dask":
-        from .distributed import DaskExecutor
+        from pipeline.run.cluster import DaskExecutor
 
         return DaskExecutor(options.workers, options.scheduler)
     if options.engine != "local":
@@ -412,7 +412,7 @@ def process_page(
     if not isinstance(outcome, ParsedPage):
         return PageRows(errors=[outcome])
     if cleaner is None:
-        from .correct import Corrector, default_corrector
+        from pipeline.correct.corrector import Corrector, default_corrector
 
         # The default rules' corrector is built once a process: pages in a loop stay fast.
         shared = rules.directory.resolve() == DEFAULT_RULES_DIR.resolve()

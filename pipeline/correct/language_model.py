@@ -25,8 +25,8 @@ from pathlib import Path
 
 import regex
 
-from .lexicon import Lexicon
-from .rules import tsv_rows
+from pipeline.correct.lexicon import Lexicon
+from pipeline.rules import tsv_rows
 
 _TOKEN = regex.compile(r"[\p{L}]+(?:['’][\p{L}]+)*")
 BIGRAM_FILE = "frequency_bigramdictionary_en_243_342.txt"
