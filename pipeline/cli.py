@@ -118,7 +118,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import scores as evaluate
+    from pipeline import evaluate
 
     if args.pairs is None and args.gold is None:
         print("caseclean eval: give --pairs FILE or --gold FILE --archive DIR", file=sys.stderr)
@@ -143,6 +143,39 @@ def cmd_eval(args: argparse.Namespace) -> int:
             gold, tables["cases"], tables["sections"], tables["corrections"], tables["errors"]
         )
         print(evaluate.format_gold_scores(scores))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Serve the review page for the output folder of a run."""
+    from pipeline.review.app import serve
+
+    if not (Path(args.out) / "corrections.parquet").exists():
+        print(f"caseclean review: no run in {args.out}: run `caseclean run` first", file=sys.stderr)
+        return 2
+    serve(args.out, args.port, args.rules)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the static report and say where it is."""
+    from pipeline.review.report import write_report
+
+    path = write_report(args.out)
+    print(f"report written to {path}")
+    print(f"open it with: xdg-open {path}")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """One case's diff in the terminal; exit 2 when the case is unknown."""
+    from pipeline.review.terminal import show_case
+
+    try:
+        show_case(args.out, args.case_id)
+    except KeyError as exc:
+        print(f"caseclean diff: {exc.args[0]}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -181,13 +214,20 @@ def build_parser() -> argparse.ArgumentParser:
     engine_options(p_eval)
     p_eval.set_defaults(func=cmd_eval)
 
-    from pipeline.review.app import add_review_command
-    from pipeline.review.diff import add_diff_command
-    from pipeline.review.report import add_report_command
+    p_review = commands.add_parser("review", help="review the corrections in a local web page")
+    p_review.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
+    p_review.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    p_review.add_argument("--rules", type=Path, default=None, help="rules folder for export")
+    p_review.set_defaults(func=cmd_review)
 
-    add_review_command(commands)
-    add_report_command(commands)
-    add_diff_command(commands)
+    p_report = commands.add_parser("report", help="write a static HTML report of the corrections")
+    p_report.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
+    p_report.set_defaults(func=cmd_report)
+
+    p_diff = commands.add_parser("diff", help="show one case's corrections in the terminal")
+    p_diff.add_argument("case_id", help="case id as in the cases table (path in the archive)")
+    p_diff.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
+    p_diff.set_defaults(func=cmd_diff)
     return parser
 
 

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from pipeline.cli import build_parser
 from pipeline.edits import Edit, apply_edits
 from pipeline.review.diff import (
     CaseDiff,
     Cluster,
     SectionDiff,
-    add_diff_command,
     build_cases,
     clusters,
     find_case,
     html_pieces,
     load_cases,
     printable,
-    render_case,
-    show_case,
     table_views,
     visible,
 )
+from pipeline.review.terminal import render_case, show_case
 
 RAW = "A sever anemia with sphe- rocltosis ."
 
@@ -166,8 +164,7 @@ def test_show_case_on_a_real_run(run_dir: Path) -> None:
 
 
 def test_the_diff_command(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    parser = argparse.ArgumentParser()
-    add_diff_command(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     args = parser.parse_args(["diff", "case-script.txt", "--out", str(run_dir)])
     assert args.func(args) == 0
     out = capsys.readouterr().out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import re
@@ -10,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import build_parser
 from pipeline.decisions import DECISIONS_FILE, Decision, write_decisions
 from pipeline.output.tables import read_table, write_tables
 from pipeline.review.report import (
     REPORT_FILE,
-    add_report_command,
     bar_chart,
     build_report,
     histogram,
@@ -110,8 +109,7 @@ def test_the_command_writes_the_file_and_a_rerun_keeps_it(
     out = tmp_path / "out"
     shutil.copytree(run_dir, out)
     write_decisions(out / DECISIONS_FILE, [Decision("rule", "rejected", rule="x")])
-    parser = argparse.ArgumentParser()
-    add_report_command(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     args = parser.parse_args(["report", "--out", str(out)])
     assert args.func(args) == 0
     assert str(out / REPORT_FILE) in capsys.readouterr().out

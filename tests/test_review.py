@@ -3,7 +3,6 @@ and other origins. Also the small archive the report and browser tests share."""
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import re
@@ -18,16 +17,15 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from pipeline.cli import build_parser
 from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.edits import Edit, apply_edits, check_edits
 from pipeline.output.tables import CASES, CORRECTIONS, ERRORS, SECTIONS, read_table, write_tables
 from pipeline.review.app import (
     Filters,
     ReviewState,
-    add_review_command,
     baseline,
     bind,
-    cmd_review,
     create_app,
 )
 from pipeline.review.diff import row_edit
@@ -405,11 +403,9 @@ def test_baseline_guesses_the_correctors_verdicts() -> None:
 
 
 def test_the_command_line_helper(tmp_path: Path) -> None:
-    parser = argparse.ArgumentParser()
-    add_review_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["review", "--out", str(tmp_path), "--port", "0"])
+    args = build_parser().parse_args(["review", "--out", str(tmp_path), "--port", "0"])
     assert args.port == 0 and args.out == tmp_path
-    assert cmd_review(args) == 2
+    assert args.func(args) == 2
 
 
 def test_bind_uses_loopback_and_a_free_port() -> None:

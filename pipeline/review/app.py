@@ -13,13 +13,11 @@ looked up in the tables, never joined into a path.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
 import json
 import secrets
 import socket
-import sys
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -43,7 +41,6 @@ from pipeline.decisions import (
 )
 from pipeline.edits import Edit, apply_edits
 from pipeline.review.diff import (
-    DEFAULT_OUT,
     CaseDiff,
     EditView,
     SectionDiff,
@@ -565,22 +562,3 @@ def serve(out_dir: Path, port: int = 0, rules_dir: Path | None = None) -> None:
     print(f"caseclean review of {out_dir} at {url}  (Ctrl+C to stop)", flush=True)
     print(f"decisions are saved to {Path(out_dir) / DECISIONS_FILE}", flush=True)
     make_server(app, sock).run(sockets=[sock])
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    """The ``review`` command."""
-    if not (Path(args.out) / "corrections.parquet").exists():
-        print(f"caseclean review: no run in {args.out}: run `caseclean run` first", file=sys.stderr)
-        return 2
-    serve(args.out, args.port, getattr(args, "rules", None))
-    return 0
-
-
-def add_review_command(commands: Any) -> argparse.ArgumentParser:
-    """Register ``caseclean review [--out DIR] [--port N] [--rules DIR]``."""
-    parser = commands.add_parser("review", help="review the corrections in a local web page")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
-    parser.add_argument("--rules", type=Path, default=None, help="rules folder for export")
-    parser.set_defaults(func=cmd_review)
-    return parser

@@ -9,21 +9,17 @@ joined into paths.
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import math
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import pandas as pd
 
-from pipeline.edits import Edit, apply_edits
-
-DEFAULT_OUT = Path("data/clean")
+from pipeline.edits import Edit
 
 
 @dataclass(frozen=True)
@@ -227,7 +223,7 @@ class EditView:
     def status(self) -> str:
         if self.superseded:
             return "superseded"
-        return _status(self.edit)
+        return edit_status(self.edit)
 
     @property
     def pass_class(self) -> str:
@@ -280,121 +276,7 @@ def html_pieces(section: SectionDiff, views: Sequence[EditView]) -> list[HtmlPie
     return out
 
 
-def _status(edit: Edit) -> str:
+def edit_status(edit: Edit) -> str:
     if edit.decision:
         return edit.decision
     return "applied" if edit.applied else "suggested"
-
-
-def section_text(section: SectionDiff) -> Any:
-    """A section's inline diff as rich Text, with markers that also read as plain text.
-
-    ``[-old-]{+new+}`` is an applied edit, ``{?new?}`` a suggestion, ``{!new!}`` a rejected
-    edit: the same markers as ``wdiff``, so piped output stays readable.
-    """
-    from rich.text import Text
-
-    text = Text()
-    for piece in section.pieces:
-        if isinstance(piece, str):
-            text.append(printable(piece))
-            continue
-        members = [section.edits[i] for i in piece.members]
-        applied = [e for e in members if e.applied]
-        if applied:
-            text.append("[-", "red")
-            text.append(printable(visible(piece.original)), "red strike")
-            text.append("-]", "red")
-            for edit in applied:
-                text.append("{+", "green")
-                text.append(printable(visible(edit.replacement)), "bold green")
-                text.append("+}", "green")
-        else:
-            text.append(printable(piece.original), "underline")
-        for edit in members:
-            if edit.applied:
-                continue
-            mark, style = ("!", "dim") if edit.decision == "rejected" else ("?", "yellow")
-            text.append("{" + mark, style)
-            text.append(printable(visible(edit.replacement)), f"{style} italic")
-            text.append(mark + "}", style)
-    return text
-
-
-_STATUS_STYLES = {
-    "applied": "green",
-    "suggested": "yellow",
-    "accepted": "cyan",
-    "rejected": "dim",
-}
-
-
-def edit_lines(section: SectionDiff) -> list[Any]:
-    """One line per edit: number, span, change, pass / rule, confidence and status."""
-    from rich.text import Text
-
-    lines = []
-    for number, edit in zip(section.numbers, section.edits, strict=True):
-        status = _status(edit)
-        line = Text("  ")
-        line.append(f"#{number} {edit.start}-{edit.end}  ", "dim")
-        change = f"{visible(edit.original)} → {visible(edit.replacement)}"
-        line.append(printable(change), "bold")
-        line.append(f"  {edit.pass_name} / {edit.rule}  {edit.confidence:.2f}  ")
-        line.append(status, _STATUS_STYLES.get(status, ""))
-        lines.append(line)
-    return lines
-
-
-def render_case(case: CaseDiff, console: Any) -> None:
-    """Print one case's diff: every section with edits, its inline diff and its edit list."""
-    from rich.rule import Rule
-    from rich.text import Text
-
-    edits = case.edits
-    applied = sum(e.applied for e in edits)
-    console.print(Text(printable(case.case_id), style="bold"), soft_wrap=True)
-    summary = f"{len(edits)} edits: {applied} applied, {len(edits) - applied} not applied"
-    console.print(Text(printable(f"{case.title}  ·  {case.status}  ·  {summary}")), soft_wrap=True)
-    console.print(Text("legend: [-old-]{+new+} applied  {?new?} suggested  {!new!} rejected"))
-    for section in case.sections:
-        if not section.edits:
-            continue
-        label = printable(section.section + (f" ({section.heading})" if section.heading else ""))
-        console.print(Rule(label, align="left", characters="─"))
-        console.print(section_text(section), soft_wrap=True)
-        for line in edit_lines(section):
-            console.print(line, soft_wrap=True)
-        if apply_edits(section.raw, section.edits) != section.clean:
-            console.print(Text("warning: the clean text does not follow from the edits", "red"))
-    if not edits:
-        console.print(Text("no corrections on this page"))
-
-
-def show_case(out_dir: Path, case_id: str, file: TextIO | None = None) -> None:
-    """``caseclean diff``: colours on a terminal, plain text when piped."""
-    from rich.console import Console
-
-    case = find_case(load_cases(out_dir), case_id)
-    stream = file or sys.stdout
-    console = Console(file=stream, highlight=False, emoji=False, markup=False)
-    render_case(case, console)
-
-
-def cmd_diff(args: argparse.Namespace) -> int:
-    """The ``diff`` command: one case's diff; exit 2 when the case is unknown."""
-    try:
-        show_case(args.out, args.case_id)
-    except KeyError as exc:
-        print(f"caseclean diff: {exc.args[0]}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def add_diff_command(commands: Any) -> argparse.ArgumentParser:
-    """Register ``caseclean diff CASE_ID [--out DIR]`` on the CLI's subparsers."""
-    parser = commands.add_parser("diff", help="show one case's corrections in the terminal")
-    parser.add_argument("case_id", help="case id as in the cases table (path in the archive)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
-    parser.set_defaults(func=cmd_diff)
-    return parser

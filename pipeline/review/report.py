@@ -8,7 +8,6 @@ Page text is untrusted; the template autoescapes all of it.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 from collections import Counter
@@ -18,7 +17,6 @@ from typing import Any
 
 from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.review.diff import (
-    DEFAULT_OUT,
     CaseDiff,
     build_cases,
     edit_title,
@@ -255,19 +253,3 @@ def write_report(out_dir: Path) -> Path:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """The ``report`` command: write the report and say where it is."""
-    path = write_report(args.out)
-    print(f"report written to {path}")
-    print(f"open it with: xdg-open {path}")
-    return 0
-
-
-def add_report_command(commands: Any) -> argparse.ArgumentParser:
-    """Register ``caseclean report [--out DIR]`` on the CLI's subparsers."""
-    parser = commands.add_parser("report", help="write a static HTML report of the corrections")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
-    parser.set_defaults(func=cmd_report)
-    return parser
