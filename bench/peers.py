@@ -98,7 +98,7 @@ def word_by_word(lookup: Callable[[str], str | None], lower: bool = True) -> Cal
 
 def make_caseclean() -> Tool:
     try:
-        from pipeline.correct.corrector import clean_text
+        from pipeline.correct import clean_text
     except ImportError as exc:
         raise Unavailable(f"pipeline.correct.clean_text is not importable yet ({exc})") from exc
     started = time.perf_counter()

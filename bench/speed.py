@@ -84,7 +84,7 @@ def throughput(texts: list[str], traced: bool) -> dict[str, float]:
     Both per wall-clock second and per CPU second of this process: on a busy machine the
     CPU figure is the fair one, since the run is pinned to one core that others may share.
     """
-    from pipeline.correct.corrector import clean_text
+    from pipeline.correct import clean_text
 
     clean_text("Warm up the lexicon.")
     words = sum(len(t.split()) for t in texts)

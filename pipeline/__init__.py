@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from pipeline.correct.corrector import CleanResult
+    from pipeline.correct import CleanResult
     from pipeline.run.engine import PageRows
 
 
 def clean_text(text: str) -> CleanResult:
     """Correct one text with the default rules: the result has ``.text`` and ``.edits``."""
-    from pipeline.correct.corrector import clean_text as _clean_text
+    from pipeline.correct import clean_text as _clean_text
 
     return _clean_text(text)
 

@@ -101,10 +101,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_clean_text(args: argparse.Namespace) -> int:
-    from pipeline.correct.corrector import Corrector
+    from pipeline.correct import Corrector
 
     text = sys.stdin.read()
-    result = Corrector(args.rules).clean(text)
+    result = Corrector.load(args.rules).clean(text)
     sys.stdout.write(result.text)
     if args.explain:
         for edit in result.edits:
@@ -124,11 +124,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print("caseclean eval: give --pairs FILE or --gold FILE --archive DIR", file=sys.stderr)
         return 2
     if args.pairs is not None:
-        from pipeline.correct.corrector import Corrector
+        from pipeline.correct import Corrector
 
         pairs = _read_jsonl(args.pairs)
         # As in `caseclean run`, the corrector learns the vocabulary of the text it cleans.
-        corrector = Corrector(args.rules, archive_texts=[p["noisy"] for p in pairs])
+        corrector = Corrector.load(args.rules, archive_texts=[p["noisy"] for p in pairs])
         scores = evaluate.score_pairs(pairs, lambda text: corrector.clean(text).text)
         print(evaluate.format_pair_scores(scores, by_section=args.by_section, top=args.top))
     if args.gold is not None:

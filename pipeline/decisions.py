@@ -28,7 +28,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pipeline.edits import Edit
+from pipeline.edits import Edit, overlaps
 
 DECISIONS_FILE = "decisions.jsonl"
 CONTEXT = 20
@@ -301,13 +301,6 @@ def _match(
             found = index.rules.get(edit.rule)
         out.append(Match(found))
     return out
-
-
-def overlaps(a: Edit, b: Edit) -> bool:
-    """The overlap :func:`pipeline.edits.check_edits` forbids between applied edits."""
-    if a.start == a.end == b.start == b.end:
-        return True
-    return a.start < b.end and b.start < a.end
 
 
 _RANK = {"edit": 0, "pair": 1, "rule": 2}

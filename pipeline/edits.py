@@ -52,6 +52,26 @@ class Edit:
         return row
 
 
+def overlaps_any(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether ``start..end`` shares a character with one of ``spans``.
+
+    >>> overlaps_any(3, 5, [(0, 3), (5, 9)]), overlaps_any(3, 5, [(4, 6)])
+    (False, True)
+    """
+    return any(s < end and start < e for s, e in spans)
+
+
+def overlaps(a: Edit, b: Edit) -> bool:
+    """The overlap :func:`check_edits` forbids between applied edits.
+
+    Two edits overlap when they share a character, or when both are insertions at one offset
+    (their order would be undefined).
+    """
+    if a.start == a.end == b.start == b.end:
+        return True
+    return overlaps_any(a.start, a.end, [(b.start, b.end)])
+
+
 def _applied_sorted(edits: Iterable[Edit]) -> list[Edit]:
     return sorted((e for e in edits if e.applied), key=lambda e: (e.start, e.end))
 

@@ -9,26 +9,27 @@ import pytest
 from pipeline.correct.language_model import (
     ArchiveCounts,
     LanguageModel,
-    LmParams,
     general_bigrams,
-    load_misspellings,
     posterior,
     words_of,
 )
 from pipeline.correct.lexicon import Lexicon
+from pipeline.rules import Rules
+from pipeline.rules.spelling import misspellings
 
 
 @pytest.fixture(scope="module")
-def lm(tmp_path_factory: pytest.TempPathFactory) -> LanguageModel:
+def lm(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> LanguageModel:
     lexicon = Lexicon.load(cache_dir=tmp_path_factory.mktemp("cache"))
     archive = ArchiveCounts(
         ["The patient had severe anemia.", "Severe anemia was treated.", "severe pain"]
     )
-    return LanguageModel(lexicon, archive, LmParams())
+    params = rules.correct.language_model
+    return LanguageModel(lexicon, archive, params, general_bigrams(params.bigram_coverage))
 
 
 def test_bigrams_come_from_the_installed_symspellpy() -> None:
-    table = general_bigrams()
+    table = general_bigrams(0.5)
     assert table.counts[("of", "the")] > table.counts[("zoom", "lens")]
     assert 0 < table.floor < 1e-5
 
@@ -67,7 +68,7 @@ def test_misspellings_file_with_context(tmp_path: Path) -> None:
         "form\tfrom\t_ the|a\t0.9\n",
         encoding="utf-8",
     )
-    table = load_misspellings(path)
+    table = misspellings(path)
     assert table["recieve"][0].fits(None, None)
     rule = table["form"][0]
     assert rule.fits("came", "the") and not rule.fits("came", "of")

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.correct.corrector import CleanResult, Corrector, clean_text, scan
+from pipeline.correct import CleanResult, Corrector, clean_text
+from pipeline.correct.tokens import scan
 from pipeline.edits import apply_edits, rebuild_raw
 from pipeline.read.boilerplate import build_document
 from pipeline.read.ingest import read_page
@@ -70,7 +71,7 @@ def sample() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def corrector(sample: dict[str, str]) -> Corrector:
-    return Corrector(archive_texts=sample.values())
+    return Corrector.load(archive_texts=sample.values())
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,7 @@ def test_never_touches_acronyms_digits_addresses_urls() -> None:
 
 
 def test_protected_names_are_never_changed() -> None:
-    c = Corrector()
+    c = Corrector.load()
     text = "Seen by Dr. Sharam Kahkoueei with Leila Sourtij at the hospitl."
     result = c.clean(text, protected=["Sharam Kahkoueei", "Leila Sourtij"])
     for name in ("Sharam", "Kahkoueei", "Leila", "Sourtij"):
@@ -139,11 +140,11 @@ def test_lexicon_words_are_left_alone() -> None:
 
 
 def test_doubtful_corrections_are_only_suggested() -> None:
-    c = Corrector()
+    c = Corrector.load()
     result = c.clean("The patient had a lesin in the liver.")
     assert all(0 <= e.confidence <= 1 for e in result.edits)
     for e in result.edits:
-        threshold = c.settings.apply_threshold
+        threshold = c.rules.correct.apply_threshold
         assert e.applied == (e.confidence >= threshold) or e.pass_name == "context"
 
 
@@ -227,7 +228,7 @@ def test_without_hunspell_repairs_are_only_suggested(tmp_path: Path) -> None:
 
     with pytest.warns(RuntimeWarning, match="not found"):
         lexicon = Lexicon.load(hunspell_dir=tmp_path / "none", cache_dir=tmp_path)
-    degraded = Corrector(lexicon=lexicon)
+    degraded = Corrector.load(lexicon=lexicon)
     text = "The hemolltic anemia with lobulated masses."
     result = degraded.clean(text)
     assert not [e for e in result.edits if e.applied and e.pass_name != "normalize"]
@@ -236,9 +237,9 @@ def test_without_hunspell_repairs_are_only_suggested(tmp_path: Path) -> None:
 
 def test_the_archive_vouches_for_a_domain_word_english_finds_rare() -> None:
     text = "The left upper lob is collapsed."
-    assert Corrector().clean(text).text == text  # "lob" and "lobe" are both rare in English
+    assert Corrector.load().clean(text).text == text  # "lob" and "lobe" are both rare in English
     lobes = ["Consolidation of the right upper lobe.", "The middle lobe is clear."] * 3
-    fixed = Corrector(archive_texts=[*sample_sections().values(), *lobes]).clean(text)
+    fixed = Corrector.load(archive_texts=[*sample_sections().values(), *lobes]).clean(text)
     assert fixed.text == "The left upper lobe is collapsed."
     assert [(e.original, e.replacement, e.pass_name) for e in fixed.edits] == [
         ("lob", "lobe", "context")
@@ -256,7 +257,7 @@ def test_a_custom_rules_folder_drives_every_pass(tmp_path: Path) -> None:
         text.replace("space-before-punctuation: 0.9", "space-before-punctuation: 0.3"),
         encoding="utf-8",
     )
-    result = Corrector(rules).clean("fat within the lesion . The mass")
+    result = Corrector.load(rules).clean("fat within the lesion . The mass")
     assert result.text == "fat within the lesion . The mass"
     assert [(e.original, e.replacement, e.applied) for e in result.edits] == [(" ", "", False)]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -10,6 +9,10 @@ import pytest
 
 from pipeline.correct.passes import dehyphenate
 from pipeline.edits import apply_edits, check_edits
+from pipeline.rules import DEFAULT_RULES_DIR, RulesError, load_rules
+from pipeline.rules.spelling import load_dehyphenate
+
+RULES = load_rules().dehyphenate
 
 # word and general-English zipf, as wordfreq would give them (0 = unknown to it)
 _FREQUENCIES = """
@@ -50,11 +53,11 @@ LEX = FakeLexicon()
 
 def fix(text: str) -> str:
     """The text with the pass's applied edits."""
-    return apply_edits(text, dehyphenate.find_edits(text, LEX))
+    return apply_edits(text, dehyphenate.find_edits(text, LEX, RULES))
 
 
 def only_edit(text: str) -> dehyphenate.Edit:
-    [edit] = dehyphenate.find_edits(text, LEX)
+    [edit] = dehyphenate.find_edits(text, LEX, RULES)
     return edit
 
 
@@ -132,7 +135,7 @@ def test_a_damaged_split_is_joined_at_low_confidence_for_the_ocr_pass() -> None:
     assert edit.replacement == "spherocltosis"
     assert edit.rule == "damaged-wrap"
     assert edit.applied
-    assert edit.confidence < dehyphenate.load_rules().confidence["line_wrap"]
+    assert edit.confidence < RULES.confidence["line_wrap"]
 
 
 def test_two_words_without_a_compound_ending_is_only_a_suggestion() -> None:
@@ -173,7 +176,7 @@ def test_the_sample_paragraph() -> None:
         "destruc-tion. The typical appearance consists of well-marginated, smooth masses. "
         "T1- and T2-weighted MR images."
     )
-    edits = dehyphenate.find_edits(text, LEX)
+    edits = dehyphenate.find_edits(text, LEX, RULES)
     check_edits(text, edits)
     assert [(e.original, e.replacement) for e in edits] == [
         ("phenom- enon", "phenomenon"),
@@ -186,17 +189,17 @@ def test_the_sample_paragraph() -> None:
 
 
 def test_a_higher_threshold_turns_edits_into_suggestions() -> None:
-    strict = replace(dehyphenate.load_rules(), apply_threshold=0.99)
+    strict = RULES.model_copy(update={"apply_threshold": 0.99})
     edits = dehyphenate.find_edits("a phenom- enon", LEX, strict)
     assert [e.applied for e in edits] == [False]
 
 
 def test_rules_with_a_bare_yaml_boolean_are_refused(tmp_path: Path) -> None:
-    source = dehyphenate.DEFAULT_RULES.read_text(encoding="utf-8")
+    source = (DEFAULT_RULES_DIR / "dehyphenate.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "dehyphenate.yaml"
     bad.write_text(source.replace('"on", ', "on, "), encoding="utf-8")
-    with pytest.raises(ValueError, match="quote them"):
-        dehyphenate.load_rules(bad)
+    with pytest.raises(RulesError, match=r"dehyphenate.yaml: compound_particles.*valid string"):
+        load_dehyphenate(bad)
 
 
 def test_the_fake_lexicon_fits_the_protocol() -> None:

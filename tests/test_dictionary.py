@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from pipeline.correct.slips import CandidateFinder, ChannelCosts, edits1, edits1_strings
+from pathlib import Path
 
-COSTS = ChannelCosts()
+import pytest
+
+from pipeline.correct.slips import CandidateFinder, edits1, edits1_strings
+from pipeline.rules import ChannelCosts, RulesError, load_rules
+from pipeline.rules.files import validate
+
+COSTS = load_rules().correct.channel
 
 
 def test_edits1_kinds() -> None:
@@ -28,13 +34,17 @@ def test_edits1_strings_is_the_full_neighbourhood() -> None:
 
 
 def test_finder_keeps_targets_only() -> None:
-    finder = CandidateFinder(frozenset({"severe", "server", "moreover"}), COSTS)
+    finder = CandidateFinder(frozenset({"severe", "server", "moreover"}), COSTS, memo_size=10)
     assert set(finder.candidates("morever")) == {"moreover"}
     assert set(finder.candidates("sever")) == {"severe", "server"}
     assert finder.candidates("xyzzy") == {}
 
 
-def test_costs_from_config_ignore_unknown_keys() -> None:
-    costs = ChannelCosts.from_mapping({"transpose": -1.5, "nonsense": 3})
-    assert costs.transpose == -1.5
-    assert costs.sub == COSTS.sub
+def test_costs_with_an_unknown_or_missing_kind_are_refused(tmp_path: Path) -> None:
+    values = {**COSTS.model_dump(), "transpose": -1.5}
+    assert validate(ChannelCosts, values, tmp_path / "c.yaml").transpose == -1.5
+    with pytest.raises(RulesError, match=r"c.yaml: nonsense: unknown key"):
+        validate(ChannelCosts, {**values, "nonsense": 3}, tmp_path / "c.yaml")
+    del values["sub"]
+    with pytest.raises(RulesError, match=r"c.yaml: sub: missing key"):
+        validate(ChannelCosts, values, tmp_path / "c.yaml")

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from pipeline.correct.passes import normalize
 from pipeline.edits import apply_edits, check_edits, rebuild_raw
+from pipeline.rules import load_rules
+
+RULES = load_rules().normalize
 
 
 def fix(text: str) -> str:
     """The text with the pass's applied edits."""
-    return apply_edits(text, normalize.find_edits(text))
+    return apply_edits(text, normalize.find_edits(text, RULES))
 
 
 def only_edit(text: str) -> normalize.Edit:
-    [edit] = normalize.find_edits(text)
+    [edit] = normalize.find_edits(text, RULES)
     return edit
 
 
@@ -61,12 +62,12 @@ def test_spacing_is_repaired(noisy: str, clean: str) -> None:
     ],
 )
 def test_what_is_not_damage_is_left_alone(text: str) -> None:
-    assert normalize.find_edits(text) == []
+    assert normalize.find_edits(text, RULES) == []
 
 
 def test_a_soft_hyphen_is_removed_with_the_line_break_after_it() -> None:
     assert fix("hema\u00adtopoiesis and x\u00ad\ny and z\u00ad") == "hematopoiesis and xy and z"
-    assert {e.rule for e in normalize.find_edits("x\u00ady")} == {"soft-hyphen"}
+    assert {e.rule for e in normalize.find_edits("x\u00ady", RULES)} == {"soft-hyphen"}
 
 
 def test_a_spaced_colon_is_only_a_suggestion() -> None:
@@ -85,7 +86,7 @@ def test_space_before_a_full_stop_is_one_local_edit() -> None:
 
 def test_mojibake_is_repaired_in_the_token_it_damaged() -> None:
     text = "a cafÃ© and naÃ¯ve reader"
-    edits = normalize.find_edits(text)
+    edits = normalize.find_edits(text, RULES)
     assert [(e.original, e.replacement, e.rule) for e in edits] == [
         ("cafÃ©", "café", "unicode-mojibake"),
         ("naÃ¯ve", "naïve", "unicode-mojibake"),
@@ -95,12 +96,12 @@ def test_mojibake_is_repaired_in_the_token_it_damaged() -> None:
 
 def test_ligatures_and_full_width_forms_are_repaired() -> None:
     assert fix("ﬁbrosis on Ｔ１") == "fibrosis on T1"
-    assert {e.rule for e in normalize.find_edits("ﬁbrosis")} == {"unicode-repair"}
+    assert {e.rule for e in normalize.find_edits("ﬁbrosis", RULES)} == {"unicode-repair"}
 
 
 def test_a_full_width_comma_is_repaired_before_its_space_is_judged() -> None:
     text = "anemia ， and"
-    edits = normalize.find_edits(text)
+    edits = normalize.find_edits(text, RULES)
     check_edits(text, edits)
     assert fix(text) == "anemia, and"
     assert rebuild_raw(fix(text), edits) == text
@@ -108,19 +109,19 @@ def test_a_full_width_comma_is_repaired_before_its_space_is_judged() -> None:
 
 def test_edits_do_not_overlap_and_rebuild_the_raw_text() -> None:
     text = "cafÃ©  ,  lesion .\r\nﬁbrosis   ( a )  .  "
-    edits = normalize.find_edits(text)
+    edits = normalize.find_edits(text, RULES)
     check_edits(text, edits)
     assert rebuild_raw(fix(text), edits) == text
 
 
 def test_a_higher_threshold_turns_edits_into_suggestions() -> None:
-    strict = replace(normalize.load_rules(), apply_threshold=0.95)
+    strict = RULES.model_copy(update={"apply_threshold": 0.95})
     edits = normalize.find_edits("lesion . The", strict)
     assert [e.applied for e in edits] == [False]
 
 
 def test_control_characters_in_garbled_tokens_are_only_suggested() -> None:
-    edits = normalize.find_edits("the formula Xd\x07feg holds")
+    edits = normalize.find_edits("the formula Xd\x07feg holds", RULES)
     assert [(e.original, e.replacement, e.rule, e.applied) for e in edits] == [
         ("Xd\x07feg", "Xdfeg", "control-characters", False)
     ]

@@ -6,23 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.correct.ocr_model import (
-    Confusion,
-    DigitReading,
-    OcrModel,
-    artefact_edits,
-    digit_edits,
-    load_artefacts,
-    load_confusions,
-    load_digit_readings,
-)
+from pipeline.correct.ocr_model import OcrModel
+from pipeline.correct.passes.ocr import artefact_edits, digit_edits
 from pipeline.edits import apply_edits
+from pipeline.rules import Confusion, DigitReading
+from pipeline.rules.spelling import artefacts, confusions, digit_readings
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
 def test_rules_file_loads_with_header_and_comments() -> None:
-    table = load_confusions(RULES / "ocr_confusions.tsv")
+    table = confusions(RULES / "ocr_confusions.tsv")
     pairs = {(c.seen, c.meant) for c in table}
     assert {("rn", "m"), ("cl", "d"), ("li", "h"), ("I", "l"), ("or", "ex")} <= pairs
     assert all(0 < c.weight <= 1 for c in table)
@@ -30,7 +24,9 @@ def test_rules_file_loads_with_header_and_comments() -> None:
 
 def test_candidates_undo_one_or_two_misreadings() -> None:
     model = OcrModel(
-        [Confusion("rn", "m", 0.5), Confusion("li", "h", 0.4), Confusion("o", "e", 0.5)]
+        [Confusion("rn", "m", 0.5), Confusion("li", "h", 0.4), Confusion("o", "e", 0.5)],
+        max_steps=2,
+        memo_size=100,
     )
     found = model.candidates("tlie")
     assert "the" in found
@@ -41,14 +37,14 @@ def test_candidates_undo_one_or_two_misreadings() -> None:
 
 
 def test_candidates_are_memoised_and_deterministic() -> None:
-    model = OcrModel(load_confusions(RULES / "ocr_confusions.tsv"))
+    model = OcrModel(confusions(RULES / "ocr_confusions.tsv"), max_steps=2, memo_size=100)
     assert model.candidates("hemolltic") == model.candidates("hemolltic")
     assert "hemolytic" in model.candidates("hemolltic")
     assert "erythrocyte" in model.candidates("erythroc''te")
 
 
 def test_artefact_et_al() -> None:
-    rules = load_artefacts(RULES / "ocr_artefacts.tsv")
+    rules = artefacts(RULES / "ocr_artefacts.tsv")
     text = "John R. Haaga ... jet al.].-5th ed"
     edits = artefact_edits(text, rules, threshold=0.9)
     assert apply_edits(text, edits) == "John R. Haaga ... et al.].-5th ed"
@@ -56,8 +52,8 @@ def test_artefact_et_al() -> None:
     assert artefact_edits("Smith et al. (2001) and a jet engine", rules, 0.9) == []
 
 
-def _digit_readings() -> list[DigitReading]:
-    return load_digit_readings(RULES / "ocr_digits.tsv")
+def _digit_readings() -> tuple[DigitReading, ...]:
+    return digit_readings(RULES / "ocr_digits.tsv")
 
 
 WORDS = {"for", "include", "lung", "esophagus", "skeletal", "most", "loss", "lst", "sth"}

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from pipeline.correct.passes import dehyphenate, normalize
 from pipeline.edits import Edit, EditTrail, apply_edits, check_edits, rebuild_raw
+from pipeline.rules import load_rules
 from tests.test_dehyphenate import LEX
+
+RULES = load_rules()
 
 WORDS = sorted(LEX.ZIPF) + sorted(LEX.DICTIONARY_ONLY) + ["T1", "CT", "5", ".5", "Ab", "X"]
 PIECES = [
@@ -62,11 +65,11 @@ def applied(edits: list[Edit]) -> list[Edit]:
 
 
 def normalize_pass(text: str) -> list[Edit]:
-    return normalize.find_edits(text)
+    return normalize.find_edits(text, RULES.normalize)
 
 
 def dehyphenate_pass(text: str) -> list[Edit]:
-    return dehyphenate.find_edits(text, LEX)
+    return dehyphenate.find_edits(text, LEX, RULES.dehyphenate)
 
 
 PASSES = [normalize_pass, dehyphenate_pass]

@@ -1,10 +1,10 @@
-"""Context: which of several spellings fits between its neighbours.
+"""The language model: how likely a word is, alone and between its neighbours.
 
 A real-word error (``sever anemia``, OCR's ``tho`` for ``the``) is a lexicon word, so only the
-neighbours can show it is wrong. This module holds the language model every pass ranks with:
-unigram probabilities (wordfreq, the archive's own counts) and bigram association (the bigram
-counts symspellpy ships, read from the installed package, and the archive's own bigrams), plus
-the editable list of known misspellings in ``rules/known_misspellings.tsv``.
+neighbours can show it is wrong. This module holds the language model every word pass ranks
+with: unigram probabilities (wordfreq, the archive's own counts) and bigram association (the
+bigram counts symspellpy ships, read from the installed package, and the archive's own
+bigrams).
 
 Bigram evidence is measured as pointwise mutual information (log10 of how much more often two
 words meet than chance). The shipped table keeps only frequent bigrams, so a bigram missing from
@@ -19,14 +19,12 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import regex
 
 from pipeline.correct.lexicon import Lexicon
-from pipeline.rules import tsv_rows
+from pipeline.rules import LmParams
 
 _TOKEN = regex.compile(r"[\p{L}]+(?:['’][\p{L}]+)*")
 BIGRAM_FILE = "frequency_bigramdictionary_en_243_342.txt"
@@ -52,9 +50,8 @@ class GeneralBigrams:
         return cls({}, 1.0, 1.0, {})
 
 
-@lru_cache(maxsize=1)
-def general_bigrams(coverage: float = 0.5) -> GeneralBigrams:
-    """Read the shipped bigram file once per process.
+def general_bigrams(coverage: float) -> GeneralBigrams:
+    """Read the bigram file symspellpy ships (once per corrector: it takes a moment).
 
     ``coverage`` is the share of all bigram mass the truncated table holds; it turns counts
     into probabilities comparable with wordfreq's.
@@ -102,76 +99,6 @@ class ArchiveCounts:
     def holds(self, text: str) -> bool:
         """Whether ``text`` was counted (its own words must then be left out when judging it)."""
         return hash(text) in self.texts
-
-
-@dataclass(frozen=True, slots=True)
-class Misspelling:
-    """A known misspelling from the rules, optionally only between given neighbours."""
-
-    wrong: str
-    right: str
-    left: frozenset[str] | None
-    right_ctx: frozenset[str] | None
-    confidence: float
-
-    def fits(self, prev: str | None, nxt: str | None) -> bool:
-        """Whether the neighbours match the rule's context (no context: always)."""
-        if self.left is not None and (prev is None or prev.lower() not in self.left):
-            return False
-        return self.right_ctx is None or (nxt is not None and nxt.lower() in self.right_ctx)
-
-
-def _context_set(part: str) -> frozenset[str] | None:
-    part = part.strip()
-    if not part or part == "*":
-        return None
-    return frozenset(w.strip().lower() for w in part.split("|") if w.strip())
-
-
-def load_misspellings(path: Path) -> dict[str, list[Misspelling]]:
-    """``rules/known_misspellings.tsv`` by lowercase misspelling."""
-    table: dict[str, list[Misspelling]] = {}
-    if not path.exists():
-        return table
-    rows = tsv_rows(path)
-    for cols in rows:
-        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
-            continue
-        left = right = None
-        if len(cols) > 2 and "_" in cols[2]:
-            before, _, after = cols[2].partition("_")
-            left, right = _context_set(before), _context_set(after)
-        confidence = float(cols[3]) if len(cols) > 3 and cols[3].strip() else 0.95
-        wrong = cols[0].strip().lower()
-        table.setdefault(wrong, []).append(
-            Misspelling(wrong, cols[1].strip(), left, right, confidence)
-        )
-    return table
-
-
-@dataclass(frozen=True, slots=True)
-class LmParams:
-    """Knobs of the language model (``rules/correct.yaml``, section ``language_model``)."""
-
-    curated_floor_zipf: float = 1.0
-    unknown_zipf: float = -2.0
-    archive_weight: float = 1.0
-    archive_max_zipf: float = 3.0
-    context_weight: float = 1.0
-    pmi_cap: float = 3.0
-    bigram_coverage: float = 0.5
-    unseen_weight: float = 0.5
-    max_coverage: float = 0.9
-    proper_penalty: float = 2.0
-    repeat_penalty: float = 2.0
-    medical_bonus: float = 1.0
-    general_floor_zipf: float = 1.0
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, float]) -> LmParams:
-        """Parameters from a config mapping; unknown keys are ignored."""
-        fields = set(cls.__dataclass_fields__)
-        return cls(**{k: float(v) for k, v in values.items() if k in fields})
 
 
 class LanguageModel:

@@ -3,16 +3,16 @@
 Human misspellings are overwhelmingly one edit from the intended word (a dropped, doubled,
 transposed, inserted or swapped letter), so candidates are generated as every lexicon word one
 edit away, each with a channel cost that depends on the kind of edit: doubling a letter or
-hitting a neighbouring key is more likely than an arbitrary substitution. Combined with one OCR
-misreading (see :mod:`pipeline.ocr`) this reaches edit distance 2 where the damage is of a known
-kind, without the cost of an all-pairs distance-2 search.
+hitting a neighbouring key is more likely than an arbitrary substitution. Combined with one
+OCR misreading (see :mod:`pipeline.correct.ocr_model`) this reaches edit distance 2 where the
+damage is of a known kind, without the cost of an all-pairs distance-2 search.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+
+from pipeline.rules import ChannelCosts
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 VOWELS = frozenset("aeiouy")
@@ -46,30 +46,6 @@ def _keyboard_neighbours() -> dict[str, frozenset[str]]:
 
 
 NEIGHBOURS = _keyboard_neighbours()
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelCosts:
-    """log10 probabilities of one typing slip of each kind (from ``rules/correct.yaml``)."""
-
-    transpose: float = -2.6
-    double: float = -2.6
-    undouble: float = -2.5
-    insert_near: float = -3.4
-    insert: float = -3.8
-    delete_vowel: float = -2.4
-    delete: float = -3.0
-    delete_initial: float = -2.7
-    sub_near: float = -3.0
-    sub_vowel: float = -3.0
-    sub_phonetic: float = -2.8
-    sub: float = -4.5
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, float]) -> ChannelCosts:
-        """Costs from a config mapping; unknown keys are ignored, missing ones keep defaults."""
-        fields = set(cls.__dataclass_fields__)
-        return cls(**{k: float(v) for k, v in values.items() if k in fields})
 
 
 def _sub_cost(typed: str, meant: str, costs: ChannelCosts) -> float:
@@ -132,17 +108,18 @@ def edits1(word: str, costs: ChannelCosts) -> dict[str, tuple[float, str]]:
 class CandidateFinder:
     """Lexicon words one slip from a word, memoised per word (a run repeats its words)."""
 
-    def __init__(self, targets: AbstractSet[str], costs: ChannelCosts) -> None:
-        self._targets = targets
+    def __init__(self, targets: AbstractSet[str], costs: ChannelCosts, *, memo_size: int) -> None:
+        self.targets = targets
         self.costs = costs
+        self.memo_size = memo_size
         self._memo: dict[str, dict[str, tuple[float, str]]] = {}
 
     def candidates(self, word: str) -> dict[str, tuple[float, str]]:
         """Target words one edit from lowercase ``word``: candidate -> (log10 cost, kind)."""
         found = self._memo.get(word)
         if found is None:
-            hits = edits1_strings(word) & self._targets
+            hits = edits1_strings(word) & self.targets
             found = {c: _slip(word, c, self.costs) for c in sorted(hits)}
-            if len(self._memo) < 200_000:
+            if len(self._memo) < self.memo_size:
                 self._memo[word] = found
         return found

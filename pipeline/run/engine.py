@@ -239,9 +239,9 @@ CorrectorFactory = Callable[[Path | None, list[str]], Cleaner]
 
 def archive_corrector(rules_dir: Path | None, archive_texts: list[str]) -> Cleaner:
     """The spelling corrector of a run, taught the archive's own vocabulary."""
-    from pipeline.correct.corrector import Corrector
+    from pipeline.correct import Corrector
 
-    return Corrector(rules_dir, archive_texts=archive_texts)
+    return Corrector.load(rules_dir, archive_texts=archive_texts)
 
 
 @dataclass
@@ -412,9 +412,9 @@ def process_page(
     if not isinstance(outcome, ParsedPage):
         return PageRows(errors=[outcome])
     if cleaner is None:
-        from pipeline.correct.corrector import Corrector, default_corrector
+        from pipeline.correct import Corrector, default_corrector
 
         # The default rules' corrector is built once a process: pages in a loop stay fast.
         shared = rules.directory.resolve() == DEFAULT_RULES_DIR.resolve()
-        cleaner = default_corrector() if shared else Corrector(rules.directory)
+        cleaner = default_corrector() if shared else Corrector.load(rules.directory)
     return build_rows(outcome, cleaner, rules)

@@ -16,17 +16,15 @@ Tunables (thresholds, compound-forming prefixes, confidences) are data in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import regex
 
+from pipeline.correct.passes.base import PassContext
 from pipeline.edits import Edit
-from pipeline.rules import DEFAULT_RULES_DIR, load_yaml
+from pipeline.rules import DehyphenateRules
 
 PASS_NAME = "dehyphenate"
-DEFAULT_RULES = DEFAULT_RULES_DIR / "dehyphenate.yaml"
 
 # A hyphen between two word-character runs, with at most one line break and some spaces after
 # it. Neither side may touch another hyphen: chains such as ``C5-6-7`` or ``a- b- c`` are left
@@ -47,55 +45,6 @@ class WordLookup(Protocol):
     def zipf(self, word: str) -> float:
         """General-English frequency on the Zipf scale, 0 when unknown."""
         ...
-
-
-def _words(data: dict[str, Any], key: str) -> frozenset[str]:
-    """A list of words from the rules; YAML turns a bare ``on``/``off`` into a boolean."""
-    values = data[key]
-    bad = [v for v in values if not isinstance(v, str)]
-    if bad:
-        raise ValueError(f"{key}: {bad!r} are not words (quote them in the YAML file)")
-    return frozenset(v.lower() for v in values)
-
-
-@dataclass(frozen=True)
-class DehyphenateRules:
-    """The tunables of ``rules/dehyphenate.yaml``."""
-
-    apply_threshold: float
-    word_zipf: float
-    long_word: int
-    common_join_zipf: float
-    common_tight_join_zipf: float
-    join_margin: float
-    suspension_words: frozenset[str]
-    compound_particles: frozenset[str]
-    compound_prefixes: frozenset[str]
-    compound_head_endings: tuple[str, ...]
-    confidence: dict[str, float]
-
-    @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> DehyphenateRules:
-        """Build from the parsed YAML; a missing key is an error, not a silent default."""
-        return cls(
-            apply_threshold=float(data["apply_threshold"]),
-            word_zipf=float(data["word_zipf"]),
-            long_word=int(data["long_word"]),
-            common_join_zipf=float(data["common_join_zipf"]),
-            common_tight_join_zipf=float(data["common_tight_join_zipf"]),
-            join_margin=float(data["join_margin"]),
-            suspension_words=_words(data, "suspension_words"),
-            compound_particles=_words(data, "compound_particles"),
-            compound_prefixes=_words(data, "compound_prefixes"),
-            compound_head_endings=tuple(sorted(_words(data, "compound_head_endings"))),
-            confidence={k: float(v) for k, v in data["confidence"].items()},
-        )
-
-
-@lru_cache(maxsize=8)
-def load_rules(path: Path = DEFAULT_RULES) -> DehyphenateRules:
-    """Read the rules file once per process."""
-    return DehyphenateRules.from_mapping(load_yaml(Path(path)))
 
 
 @dataclass(frozen=True)
@@ -232,9 +181,8 @@ def _edit(start: int, original: str, replacement: str, kind: str, rules: Dehyphe
     )
 
 
-def find_edits(text: str, lexicon: WordLookup, rules: DehyphenateRules | None = None) -> list[Edit]:
+def find_edits(text: str, lexicon: WordLookup, rules: DehyphenateRules) -> list[Edit]:
     """Edits (in offsets of ``text``) joining line-wrap splits and closing split compounds."""
-    rules = rules or load_rules()
     edits = []
     for m in _SPLIT.finditer(text):
         left, right, gap = m.group("left"), m.group("right"), m.group("gap")
@@ -244,3 +192,15 @@ def find_edits(text: str, lexicon: WordLookup, rules: DehyphenateRules | None = 
         joint = "" if decision.join else m.group("hyphen")
         edits.append(_edit(m.start(), m.group(), left + joint + right, decision.kind, rules))
     return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+class DehyphenatePass:
+    """The pass object: :func:`find_edits` with the run's lexicon and ``dehyphenate.yaml``."""
+
+    name = PASS_NAME
+
+    def find_edits(self, text: str, context: PassContext) -> list[Edit]:
+        return find_edits(text, context.lexicon, context.rules.dehyphenate)
+
+
+PASS = DehyphenatePass()

@@ -13,19 +13,15 @@ Tunables (punctuation marks, confidences) are data in ``rules/normalize.yaml``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 import ftfy
 import regex
 
+from pipeline.correct.passes.base import PassContext
 from pipeline.edits import Edit, EditTrail
-from pipeline.rules import DEFAULT_RULES_DIR, load_yaml
+from pipeline.rules import NormalizeRules
 
 PASS_NAME = "normalize"
-DEFAULT_RULES = DEFAULT_RULES_DIR / "normalize.yaml"
 
 # ftfy as a repair tool only: curly quotes, HTML entities and line breaks are not its business
 # here (quotes are the author's, entities were resolved by the page parser, breaks are handled
@@ -42,30 +38,6 @@ _WORD_END = regex.compile(r"[\w\"'’”)\]%°]")
 _MOJIBAKE_STEPS = {"encode", "decode", "transcode"}
 # A soft hyphen is an invisible break point: with a line break after it, a line-wrap join.
 _SOFT_HYPHEN = regex.compile(r"(?<=\w)\u00ad[ \t]*\n?[ \t]*(?=\w)|\u00ad")
-
-
-@dataclass(frozen=True)
-class NormalizeRules:
-    """The tunables of ``rules/normalize.yaml``."""
-
-    apply_threshold: float
-    closing_punctuation: str
-    confidence: dict[str, float]
-
-    @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> NormalizeRules:
-        """Build from the parsed YAML; a missing key is an error, not a silent default."""
-        return cls(
-            apply_threshold=float(data["apply_threshold"]),
-            closing_punctuation=str(data["closing_punctuation"]),
-            confidence={k: float(v) for k, v in data["confidence"].items()},
-        )
-
-
-@lru_cache(maxsize=8)
-def load_rules(path: Path = DEFAULT_RULES) -> NormalizeRules:
-    """Read the rules file once per process."""
-    return NormalizeRules.from_mapping(load_yaml(Path(path)))
 
 
 def _edit(start: int, original: str, replacement: str, rule: str, rules: NormalizeRules) -> Edit:
@@ -171,16 +143,27 @@ def spacing_edits(text: str, rules: NormalizeRules) -> Iterator[Edit]:
             yield _edit(m.start(), m.group(), replacement, rule, rules)
 
 
-def find_edits(text: str, rules: NormalizeRules | None = None) -> list[Edit]:
+def find_edits(text: str, rules: NormalizeRules) -> list[Edit]:
     """The normalize edits of ``text``, in its offsets, non-overlapping, in text order.
 
     Soft hyphens go first (ftfy then sees whole tokens), unicode repair next, and spacing sees
     its result (a full-width comma becomes a comma before the space in front of it is judged);
     an :class:`EditTrail` maps every step back to ``text``.
     """
-    rules = rules or load_rules()
     trail = EditTrail(text)
     trail.add(soft_hyphen_edits(text, rules))
     trail.add(unicode_edits(trail.text, rules))
     trail.add(spacing_edits(trail.text, rules))
     return trail.edits
+
+
+class NormalizePass:
+    """The pass object: :func:`find_edits` with the rules of ``normalize.yaml``."""
+
+    name = PASS_NAME
+
+    def find_edits(self, text: str, context: PassContext) -> list[Edit]:
+        return find_edits(text, context.rules.normalize)
+
+
+PASS = NormalizePass()

@@ -1,0 +1,383 @@
+"""The judgement of one word: is it damaged, and if so, what was meant and how sure is that.
+
+The word passes (ocr, dictionary, context) share it. The word as written competes with every
+candidate (OCR readings, words one typing slip away, listed misspellings); each is scored by
+how common it is, how likely the damage is, and how well it fits its neighbours, and the
+scores are normalised into probabilities. First comes the screen: a word the page protects, a
+name, a short dictionary word before a full stop (an abbreviation), or an unknown word the
+text itself repeats is not in doubt and is never scored.
+
+The verdict names the pass that owns the repair: ``ocr`` for OCR readings of non-words,
+``dictionary`` for other non-word repairs, ``context`` for repairs of dictionary words
+(real-word errors), which need more confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from pipeline.correct.language_model import ArchiveCounts, LanguageModel, posterior
+from pipeline.correct.lexicon import KNOWN_MIN_ZIPF, Lexicon
+from pipeline.correct.ocr_model import OcrModel
+from pipeline.correct.slips import CandidateFinder
+from pipeline.correct.tokens import Token
+from pipeline.rules import CorrectSettings, Misspelling
+
+Candidates = dict[str, tuple[float, str, str]]
+"""candidate (lowercase) -> (log10 channel cost, source, rule)."""
+
+_PLAIN = regex.compile(r"\p{Ll}+|\p{Lu}\p{Ll}+")
+_CLITIC = ("'s", "’s")
+_NEVER = 2.0  # a threshold no confidence reaches
+_ENDINGS = frozenset({"s", "es", "d", "ed", "r", "er", "ing", "ly", "y", "e", "al", "a", "n"})
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The best repair of one word: applied from ``threshold`` on, else a suggestion."""
+
+    replacement: str
+    pass_name: str
+    rule: str
+    confidence: float
+    threshold: float
+
+
+@dataclass(frozen=True, slots=True)
+class SectionWords:
+    """What the judgement needs of the section a word is in."""
+
+    shield: frozenset[str]
+    """Lowercase words of the page's own names: never touched."""
+    own: Counter[str]
+    """The section's word counts (a term its writer repeats is a word)."""
+    in_archive: bool
+    """Whether the archive's counts include this section (its words are then left out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Doubt:
+    """A word that passed the screen: what it is and what it might have been."""
+
+    curated: bool
+    cands: Candidates
+    name_like: bool
+    loo: int
+
+
+def recase(candidate: str, like: str) -> str | None:
+    """``candidate`` in the case pattern of ``like`` (lowercase or Capitalised), else None.
+
+    >>> recase("severe", "Sever"), recase("severe", "SeVer")
+    ('Severe', None)
+    """
+    if like.islower():
+        return candidate
+    if like[:1].isupper() and like[1:].islower():
+        return candidate[:1].upper() + candidate[1:]
+    return None
+
+
+def odd_case(word: str) -> bool:
+    """Mixed case inside a word (``faShion``): OCR noise or a brand, never a plain word.
+
+    >>> odd_case("faShion"), odd_case("Fashion"), odd_case("CT")
+    (True, False, False)
+    """
+    return not (_PLAIN.fullmatch(word) or word.isupper())
+
+
+def inflection_of(word: str, cand: str) -> bool:
+    """One is the other plus an ending: a real word's other inflection is no slip to repair.
+
+    Plural, tense and degree are the writer's choice, and OCR drops letters rather than adds
+    them, so only the candidate's extra final ``s`` (a dropped plural) or ``e`` stays.
+
+    >>> inflection_of("tumors", "tumor"), inflection_of("lob", "lobe")
+    (True, False)
+    """
+    if cand.startswith(word):
+        return cand[len(word) :] in _ENDINGS and cand[len(word) :] not in ("s", "e")
+    return word.startswith(cand) and word[len(cand) :] in _ENDINGS
+
+
+def family_count(word: str, own: Mapping[str, int]) -> int:
+    """Occurrences in the text of the word and its plural or singular.
+
+    A writer repeats a term (``synset``, ``synsets``); a slip is rarely made twice the same way
+    in one paragraph, so a recurring unknown word is taken to be a word.
+
+    >>> family_count("synset", {"synset": 1, "synsets": 2})
+    3
+    """
+    count = own.get(word, 0) + own.get(word + "s", 0)
+    if word.endswith("s"):
+        count += own.get(word[:-1], 0)
+    return count
+
+
+def _ocr_reading(cands: Candidates) -> bool:
+    """Whether some candidate is an OCR reading (OCR repeats its misreadings)."""
+    return any(v[1].startswith("ocr") for v in cands.values())
+
+
+class Judge:
+    """Judges words for one corrector: its lexicon, rules, language model and OCR model."""
+
+    def __init__(
+        self,
+        settings: CorrectSettings,
+        lexicon: Lexicon,
+        archive: ArchiveCounts,
+        lm: LanguageModel,
+        ocr: OcrModel,
+        finder: CandidateFinder,
+        misspellings: Mapping[str, tuple[Misspelling, ...]],
+    ) -> None:
+        self.settings = settings
+        self.lexicon = lexicon
+        self.archive = archive
+        self.lm = lm
+        self.ocr = ocr
+        self.finder = finder
+        self.targets = finder.targets
+        self.misspellings = misspellings
+        self.degraded = bool(lexicon.missing)
+        self._info: dict[str, Any] = {}
+        self._priors: dict[str, float] = {}
+
+    def verdict(self, tok: Token, words: SectionWords) -> Verdict | None:
+        """The repair of ``tok``, or None when it is not in doubt or no candidate wins."""
+        doubt = self._screen(tok, words)
+        if doubt is None:
+            return None
+        best, confidence = self._best(tok, doubt, words.in_archive)
+        if best is None:
+            return None
+        return self._repair(tok, doubt, best, confidence)
+
+    # --- is the word in doubt at all? ------------------------------------------------------
+
+    def _analysis(self, word: str) -> tuple[bool, Candidates] | None:
+        info = self._info.get(word, _MISSING)
+        if info is _MISSING:
+            info = self._analyse(word)
+            if len(self._info) < self.settings.memo_size:
+                self._info[word] = info
+        return info  # type: ignore[return-value]
+
+    def _analyse(self, word: str) -> tuple[bool, Candidates] | None:
+        """(curated, candidates) of a word, or None when it is never to be touched."""
+        if self.lexicon.is_protected(word):
+            return None
+        lower = word.lower()
+        apostrophe = "'" in word or "’" in word
+        base = lower[:-2] if lower.endswith(_CLITIC) else lower
+        curated = (
+            self.lexicon.accepts(word)
+            or self.lexicon.accepts(base)
+            or self.lexicon.zipf(lower) >= KNOWN_MIN_ZIPF
+        ) and not self.lexicon.proper_only(word)
+        if apostrophe and (curated or lower.endswith(_CLITIC)):
+            return None
+        cands = self._generate(word, curated)
+        if not cands:
+            return None
+        return curated, cands
+
+    def _screen(self, tok: Token, words: SectionWords) -> _Doubt | None:
+        """The word's candidates, unless something shows it is a legitimate word."""
+        info = self._analysis(tok.word)
+        lower = tok.word.lower()
+        if info is None or lower in words.shield:
+            return None
+        curated, cands = info
+        if curated and tok.dotted and len(tok.word) <= 4:
+            return None  # a short dictionary word before a full stop: an abbreviation (cf.)
+        loo = words.own.get(lower, 0) if words.in_archive else 0
+        if any(v[1] == "rule" for v in cands.values()):
+            cands = self._fitting_rules(lower, cands, tok)
+            if not cands:
+                return None
+        if not curated and (
+            (family_count(lower, words.own) > 1 and not _ocr_reading(cands))
+            or self._archive_known(lower, cands, loo)
+        ):
+            return None
+        name_like = tok.word[:1].isupper() and not tok.initial and not tok.title_line
+        if name_like and self._capital_i_for_l(tok.word, cands):
+            name_like = False  # "with Iow signal": OCR read a lowercase l as a capital I
+        if name_like and (curated or self.lexicon.zipf(lower) > 0):
+            return None
+        return _Doubt(curated, cands, name_like, loo)
+
+    # --- which reading wins, and how surely ------------------------------------------------
+
+    def _best(self, tok: Token, doubt: _Doubt, in_archive: bool) -> tuple[str | None, float]:
+        """The winning candidate and its probability; None when the word as written wins."""
+        lower = tok.word.lower()
+        lm = self.lm
+        vouched = not self._dwarfed(lower, doubt.cands)
+        scores = {
+            lower: lm.logp(lower, curated=doubt.curated, loo=doubt.loo)
+            + lm.context(lower, tok.prev, tok.next, 1 if in_archive else 0, archive=vouched)
+        }
+        for cand, (cost, _, _) in doubt.cands.items():
+            scores[cand] = self._prior(cand) + lm.context(cand, tok.prev, tok.next) + cost
+        post = posterior(scores)
+        best = max(post, key=lambda c: (post[c], c == lower, c))
+        if best == lower or doubt.cands[best][1] == "name":
+            return None, 0.0
+        return best, post[best]
+
+    def _repair(self, tok: Token, doubt: _Doubt, best: str, confidence: float) -> Verdict | None:
+        """The replacement in the word's own case, the pass that owns it and its threshold."""
+        word = tok.word
+        s = self.settings
+        _, source, rule = doubt.cands[best]
+        replacement = best if odd_case(word) else recase(best, word)
+        name_like, lowered = doubt.name_like, False
+        if source == "ocr-case":
+            replacement = rule.split("=", 1)[1]
+            rule = "ocr:confusion"
+            # the capital itself was misread (``Iobulated``): no sign of a name
+            lowered = replacement[:1].islower()
+            name_like = name_like and not lowered
+        if replacement is None:
+            return None
+        if doubt.curated:
+            pass_name, threshold = "context", s.real_word_threshold
+        elif source.startswith("ocr"):
+            pass_name, threshold = "ocr", s.ocr_threshold
+        else:
+            pass_name, threshold = "dictionary", s.apply_threshold
+        if self.degraded and source != "rule":
+            threshold = _NEVER  # without the dictionaries every repair is only a suggestion
+        elif name_like:
+            threshold = max(threshold, s.name_threshold)
+        elif word[:1].isupper() and not doubt.curated and not lowered:
+            threshold = max(threshold, s.apply_threshold)
+        return Verdict(replacement, pass_name, rule, confidence, threshold)
+
+    # --- the evidence ----------------------------------------------------------------------
+
+    def _capital_i_for_l(self, word: str, cands: Candidates) -> bool:
+        """``Iow``, ``Iesion``: an I before lowercase letters that reads as a common l-word.
+
+        No dictionary word or common name starts that way once the I is an l (``Ivan``,
+        ``Iris``, ``Iowa`` give no word), so it is OCR damage, not a name.
+        """
+        if len(word) < 3 or word[:1] != "I" or not word[1:].islower():
+            return False  # "Ia", "Ib": stages and fibre types, not damage
+        if self.lexicon.in_hunspell(word):
+            return False
+        reading = "l" + word[1:]
+        return cands.get(reading, (0.0, ""))[1] == "ocr-case" and (
+            self.lexicon.zipf(reading) >= KNOWN_MIN_ZIPF
+        )
+
+    def digit_target(self, word: str) -> bool:
+        """A word a digit misreading may be undone into: known, and not only a name."""
+        return self.lexicon.known(word) and not self.lexicon.proper_only(word)
+
+    def _prior(self, word: str) -> float:
+        found = self._priors.get(word)
+        if found is None:
+            found = self.lm.logp(word, curated=True)
+            if len(self._priors) < self.settings.memo_size:
+                self._priors[word] = found
+        return found
+
+    def _fitting_rules(self, lower: str, cands: Candidates, tok: Token) -> Candidates:
+        """Drop listed misspellings whose context does not match this occurrence."""
+        fitting = {
+            r.right.lower() for r in self.misspellings.get(lower, ()) if r.fits(tok.prev, tok.next)
+        }
+        return {c: v for c, v in cands.items() if v[1] != "rule" or c in fitting}
+
+    def _dwarfed(self, lower: str, cands: Candidates) -> bool:
+        """A candidate is far more frequent in the archive than the word as written."""
+        rival = max(self.archive.unigrams.get(c, 0) for c in cands)
+        return self.archive.unigrams.get(lower, 0) < self.settings.archive.dwarfed * rival
+
+    def _archive_known(self, lower: str, cands: Candidates, loo: int) -> bool:
+        """The archive spells this word often, and no candidate dwarfs it."""
+        count = self.archive.unigrams.get(lower, 0) - loo
+        if count < self.settings.archive.known_min_count:
+            return False
+        rival = max(self.archive.unigrams.get(c, 0) for c in cands)
+        return count >= self.settings.archive.dominance * rival
+
+    # --- the candidates --------------------------------------------------------------------
+
+    def _generate(self, word: str, curated: bool) -> Candidates:
+        """Every reading of the word: typing slips, OCR misreadings and listed misspellings."""
+        lower = word.lower()
+        out: Candidates = {}
+
+        def offer(cand: str, cost: float, source: str, rule: str) -> None:
+            if cand != lower and (cand not in out or out[cand][0] < cost):
+                out[cand] = (cost, source, rule)
+
+        real = self.settings.real_words
+        odd = odd_case(word)
+        zipf = self.lexicon.zipf(lower)
+        if not odd and (not curated or (zipf < real.max_zipf and len(lower) <= real.max_length)):
+            for cand, (cost, kind) in self.finder.candidates(lower).items():
+                offer(cand, cost, "dictionary", f"dictionary:{kind}")
+        steps = 1 if curated or out else self.settings.ocr.max_steps
+        for cand, weight in self.ocr.candidates(word, steps).items():
+            low = cand.lower()
+            if low not in self.targets or odd_case(cand):
+                continue
+            cost = self.settings.ocr.base + weight
+            if odd or (cand[:1] != word[:1] and cand[:1].lower() == cand[:1]):
+                offer(low, cost, "ocr-case", f"confusion={cand}")
+            else:
+                offer(low, cost, "ocr", "ocr:confusion")
+        for rule in self.misspellings.get(lower, ()):
+            offer(rule.right.lower(), math.log10(rule.confidence), "rule", "known_misspelling")
+        return self._admissible(lower, word[:1].isupper(), curated, out)
+
+    def _admissible(self, lower: str, capital: bool, curated: bool, out: Candidates) -> Candidates:
+        """Candidates a repair may produce for a word of this case and kind."""
+        if capital:
+            out = {c: v for c, v in out.items() if v[1] == "rule" or self.lexicon.in_hunspell(c)}
+        else:  # a name (``Martinez``) is no repair of a lowercase word, but it makes one doubtful
+            out = {
+                c: (v[0], "name", v[2]) if self.lexicon.proper_only(c) else v
+                for c, v in out.items()
+            }
+        if curated:
+            out = self._plausible_real_word_fixes(lower, out)
+        return out
+
+    def _plausible_real_word_fixes(self, lower: str, cands: Candidates) -> Candidates:
+        """Keep only candidates that could plausibly replace a real word.
+
+        A candidate must be clearly more frequent than the word: in general English, or in
+        the archive itself, whose domain English does not weigh ("upper lob" in a radiology
+        archive that writes "lobe" hundreds of times).
+        """
+        zipf = self.lexicon.zipf(lower)
+        min_gain = self.settings.real_words.min_gain
+        seen = self.archive.unigrams
+        floor = self.settings.archive.known_min_count
+
+        def more_frequent(cand: str) -> bool:
+            if self.lexicon.zipf(cand) - zipf >= min_gain:
+                return True
+            return seen.get(cand, 0) >= max(floor, 10**min_gain * seen.get(lower, 0))
+
+        return {
+            cand: value
+            for cand, value in cands.items()
+            if value[1] == "rule" or (more_frequent(cand) and not inflection_of(lower, cand))
+        }

@@ -1,0 +1,89 @@
+"""The shape every correction pass has, and what a pass sees of the section it corrects.
+
+A pass is an object with a ``name`` and ``find_edits(text, context) -> list[Edit]``: it reads
+the current text of one section and proposes edits in that text's offsets, applied or only
+suggested. It changes nothing itself; the corrector records its edits in the section's
+:class:`~pipeline.edits.EditTrail`, which maps them back to raw offsets. Passes are found by
+name in this package (one module each, exposing ``PASS``) and run in the order
+``rules/correct.yaml`` lists them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pipeline.correct.judge import Judge, SectionWords
+from pipeline.correct.language_model import words_of
+from pipeline.correct.lexicon import Lexicon
+from pipeline.correct.tokens import Token, scan
+from pipeline.edits import Edit
+from pipeline.rules import Rules
+
+TokenKey = tuple[object, ...]
+
+
+@dataclass
+class WordRounds:
+    """What the word passes of one section share across their rounds.
+
+    A repair changes its neighbours' context, so the word passes run in rounds; a word is
+    judged again only when its context changed (``earlier`` holds the settled ones).
+    """
+
+    words: SectionWords
+    earlier: set[TokenKey] = field(default_factory=set)
+    judged: set[TokenKey] = field(default_factory=set)
+    _scanned: str | None = None
+    _tokens: list[Token] = field(default_factory=list)
+
+    def tokens(self, text: str) -> list[Token]:
+        """The tokens of ``text``, scanned once per distinct text."""
+        if text != self._scanned:
+            self._scanned, self._tokens = text, scan(text)
+        return self._tokens
+
+    def begin_round(self) -> None:
+        self.judged = set()
+
+    def end_round(self) -> None:
+        self.earlier |= self.judged
+
+
+@dataclass
+class PassContext:
+    """What every pass of one ``Corrector.clean`` call may use: rules, lexicon, judgement."""
+
+    rules: Rules
+    lexicon: Lexicon
+    judge: Judge
+    shield: frozenset[str]
+    in_archive: bool
+    section: str | None = None
+    _rounds: WordRounds | None = None
+
+    def word_rounds(self, text: str) -> WordRounds:
+        """The word passes' shared state; the first word pass's text gives the word counts."""
+        if self._rounds is None:
+            own = Counter(words_of(text))
+            self._rounds = WordRounds(SectionWords(self.shield, own, self.in_archive))
+        return self._rounds
+
+    def begin_round(self) -> None:
+        if self._rounds is not None:
+            self._rounds.begin_round()
+
+    def end_round(self) -> None:
+        if self._rounds is not None:
+            self._rounds.end_round()
+
+
+class Pass(Protocol):
+    """A correction pass: proposes edits for the current text of one section."""
+
+    name: str
+
+    def find_edits(self, text: str, context: PassContext) -> list[Edit]:
+        """Edits in offsets of ``text``, non-overlapping, in text order."""
+        ...

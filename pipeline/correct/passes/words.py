@@ -1,0 +1,55 @@
+"""What the three word passes share: turning the judge's verdicts into edits.
+
+Each word of the text is judged once per round; the verdict names the pass that owns the
+repair (ocr, dictionary or context), and only that pass records it. A verdict for an earlier
+pass waits for the next round, when that pass sees the text again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline.correct.passes.base import PassContext
+from pipeline.edits import Edit, overlaps_any
+
+
+def word_edits(
+    text: str,
+    pass_name: str,
+    context: PassContext,
+    floor: float,
+    taken: Sequence[tuple[int, int]] = (),
+) -> list[Edit]:
+    """Edits of the words whose verdict belongs to ``pass_name``, from ``floor`` on.
+
+    ``taken`` spans already have an edit of this pass and are left alone.
+    """
+    rounds = context.word_rounds(text)
+    edits: list[Edit] = []
+    for tok in rounds.tokens(text):
+        key = (tok.word, tok.prev, tok.next, tok.initial, tok.title_line, tok.dotted)
+        if key in rounds.earlier:
+            continue
+        verdict = context.judge.verdict(tok, rounds.words)
+        if verdict is None or verdict.pass_name == pass_name:
+            rounds.judged.add(key)  # settled; a verdict for an earlier pass waits a round
+        if verdict is None or verdict.pass_name != pass_name or verdict.confidence < floor:
+            continue
+        if overlaps_any(tok.start, tok.end, taken):
+            continue
+        original = text[tok.start : tok.end]
+        if verdict.replacement == original:
+            continue
+        edits.append(
+            Edit(
+                tok.start,
+                tok.end,
+                original,
+                verdict.replacement,
+                pass_name,
+                verdict.rule,
+                round(min(1.0, verdict.confidence), 4),
+                verdict.confidence >= verdict.threshold,
+            )
+        )
+    return edits

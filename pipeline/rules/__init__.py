@@ -1,0 +1,107 @@
+"""The rules of a run, read from the editable files of a ``rules/`` folder.
+
+Rules are data: a radiologist adds a heading alias, a boilerplate pattern or a misspelling to
+a file, never to code. :func:`load_rules` reads and checks every file of the folder once and
+returns one frozen :class:`Rules`; every stage takes the part it needs from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.rules import spelling
+from pipeline.rules.files import RulesError, read_word_list, rules_digest
+from pipeline.rules.page import (
+    BoilerplateRules,
+    FieldRules,
+    ModalityRules,
+    SectionRules,
+    boilerplate_rules,
+    field_rules,
+    heading_key,
+    modality_rules,
+    section_rules,
+)
+from pipeline.rules.spelling import (
+    Artefact,
+    ChannelCosts,
+    Confusion,
+    CorrectSettings,
+    DehyphenateRules,
+    DigitReading,
+    LmParams,
+    Misspelling,
+    NormalizeRules,
+    Repeat,
+)
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every rule of one run, plus a digest of the folder that identifies them."""
+
+    directory: Path
+    digest: str
+    sections: SectionRules
+    boilerplate: BoilerplateRules
+    fields: FieldRules
+    modalities: ModalityRules
+    correct: CorrectSettings
+    normalize: NormalizeRules
+    dehyphenate: DehyphenateRules
+    confusions: tuple[Confusion, ...]
+    artefacts: tuple[Artefact, ...]
+    digit_readings: tuple[DigitReading, ...]
+    misspellings: dict[str, tuple[Misspelling, ...]]
+    lexicon_additions: tuple[str, ...]
+    protected: tuple[str, ...]
+
+
+def load_rules(directory: Path | str | None = None) -> Rules:
+    """Read and check every file of the rules folder (the project's ``rules/`` by default)."""
+    root = Path(directory) if directory is not None else DEFAULT_RULES_DIR
+    if not root.is_dir():
+        raise RulesError(f"rules folder not found: {root}")
+    return Rules(
+        directory=root,
+        digest=rules_digest(root),
+        sections=section_rules(root / "sections.yaml"),
+        boilerplate=boilerplate_rules(root / "boilerplate.yaml"),
+        fields=field_rules(root / "fields.yaml"),
+        modalities=modality_rules(root / "modalities.yaml"),
+        correct=spelling.load_correct(root / "correct.yaml"),
+        normalize=spelling.load_normalize(root / "normalize.yaml"),
+        dehyphenate=spelling.load_dehyphenate(root / "dehyphenate.yaml"),
+        confusions=spelling.confusions(root / "ocr_confusions.tsv"),
+        artefacts=spelling.artefacts(root / "ocr_artefacts.tsv"),
+        digit_readings=spelling.digit_readings(root / "ocr_digits.tsv"),
+        misspellings=spelling.misspellings(root / "known_misspellings.tsv"),
+        lexicon_additions=read_word_list(root / "lexicon_additions.txt"),
+        protected=read_word_list(root / "protected.txt"),
+    )
+
+
+__all__ = [
+    "DEFAULT_RULES_DIR",
+    "Artefact",
+    "BoilerplateRules",
+    "ChannelCosts",
+    "Confusion",
+    "CorrectSettings",
+    "DehyphenateRules",
+    "DigitReading",
+    "FieldRules",
+    "LmParams",
+    "Misspelling",
+    "ModalityRules",
+    "NormalizeRules",
+    "Repeat",
+    "Rules",
+    "RulesError",
+    "SectionRules",
+    "heading_key",
+    "load_rules",
+]
