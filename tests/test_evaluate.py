@@ -9,19 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.evaluate.scores import (
+from pipeline.evaluate.align import align_groups, cer, triple_groups, wer
+from pipeline.evaluate.damage import differs_only_at_injected
+from pipeline.evaluate.gold import format_gold_scores, score_gold
+from pipeline.evaluate.pairs import (
     Counts,
-    align_groups,
-    cer,
-    differs_only_at_injected,
-    format_gold_scores,
     format_pair_scores,
-    score_gold,
     score_pair,
     score_pairs,
     section_of,
-    triple_groups,
-    wer,
 )
 
 
