@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pipeline.evaluate.scores import score_pairs
+from pipeline.evaluate import score_pairs
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "dev"
 DEFAULT_PAIRS = [DEV / "pairs.jsonl", DEV / "ocr_acl_dev.jsonl"]

@@ -9,19 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.evaluate.scores import (
+from pipeline.evaluate.align import align_groups, cer, triple_groups, wer
+from pipeline.evaluate.damage import differs_only_at_injected
+from pipeline.evaluate.gold import format_gold_scores, score_gold
+from pipeline.evaluate.pairs import (
     Counts,
-    align_groups,
-    cer,
-    differs_only_at_injected,
-    format_gold_scores,
     format_pair_scores,
-    score_gold,
     score_pair,
     score_pairs,
     section_of,
-    triple_groups,
-    wer,
 )
 
 
@@ -336,6 +332,30 @@ def test_gold_share_of_raw_sections_differing_only_at_injected_words():
     assert scores.injected_only() == (3, 3)
     # the gold lists injected words for discussion and findings only
     assert scores.injected_only(scores.injected_kinds) == (2, 2)
+
+
+def test_gold_scores_the_fields_and_sections_its_pages_name_in_first_seen_order():
+    first = {**GOLD[0], "fields": {"body_system": "Chest"}, "sections": {"diagnosis": "Anemia"}}
+    second = {**GOLD[0], "fields": {"title": "Severe anemia", "body_system": "Chest"}}
+    scores = score_gold([first, GOLD[1], second], *run_tables())
+    assert list(scores.fields) == ["body_system", "title"]
+    assert scores.fields["title"] == [1, 2]  # the first page has no title: null vs a title
+    # the second page names all six kinds: the five new ones follow in its order
+    assert list(scores.sections) == [
+        "diagnosis",
+        "clinical_summary",
+        "findings",
+        "discussion",
+        "differential_diagnosis",
+        "references",
+    ]
+    text = format_gold_scores(scores)
+    assert text.index("  body_system") < text.index("  title")
+
+
+def test_a_gold_file_of_broken_pages_only_has_no_lowest_field():
+    text = format_gold_scores(score_gold(GOLD[1:], *run_tables()))
+    assert "fields at >= 99% exact match: 0/0   lowest: none" in text.splitlines()
 
 
 def test_differs_only_at_injected_words():
