@@ -202,6 +202,21 @@ def test_the_app_answers_only_to_loopback_host_names(out: Path) -> None:
         assert TestClient(app, base_url=host).get("/").status_code == 400
 
 
+def test_a_rebound_host_header_is_refused_before_any_route(client: TestClient, out: Path) -> None:
+    """DNS rebinding: a page of evil.example resolved to 127.0.0.1 still sends its own Host."""
+    token = token_of(client)
+    rebound = {"Host": "evil.example"}
+    page = client.get("/", headers=rebound)
+    assert page.status_code == 400 and "caseclean" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    assert client.get("/static/review.js", headers=rebound).status_code == 400
+    row = first(out, case_id=SAMPLE_CASE)
+    body = {"case_id": SAMPLE_CASE, "key": key_of(row), "scope": "edit", "value": "rejected"}
+    headers = {**rebound, "X-Caseclean-Token": token, "Origin": "http://evil.example"}
+    assert client.post("/api/decide", json=body, headers=headers).status_code == 400
+    assert not (out / DECISIONS_FILE).exists()
+
+
 def expected_clean(out: Path, row: dict, applied: bool) -> str:
     """The clean text of a row's section with that one edit applied or not."""
     sections = read_table(out, "sections")
