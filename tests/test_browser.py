@@ -24,11 +24,19 @@ import pytest
 from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.edits import apply_edits
 from pipeline.output.tables import read_table
-from pipeline.review.app import bind, create_app, make_server
+from pipeline.review.app import create_app
 from pipeline.review.diff import row_edit
 from pipeline.review.report import REPORT_FILE, write_report
-from tests.test_decisions import needs_engine_wiring
-from tests.test_review import SAMPLE_CASE, SCRIPT_CASE, make_archive, run_archive
+from pipeline.review.server import bind, make_server
+
+from .conftest import (
+    REPO,
+    SAMPLE_CASE,
+    SCRIPT_CASE,
+    make_archive,
+    needs_engine_wiring,
+    run_archive,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -39,7 +47,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-REPO = Path(__file__).resolve().parent.parent
 SHOTS = os.environ.get("CASECLEAN_SCREENSHOTS")
 
 

@@ -17,13 +17,13 @@ from pipeline.review.diff import (
     build_cases,
     clusters,
     find_case,
-    html_pieces,
     load_cases,
-    printable,
-    table_views,
     visible,
 )
-from pipeline.review.terminal import render_case, show_case
+from pipeline.review.terminal import printable, render_case, show_case
+from pipeline.review.views import html_pieces, table_views
+
+from .conftest import SAMPLE_CASE
 
 RAW = "A sever anemia with sphe- rocltosis ."
 
@@ -142,18 +142,7 @@ def test_build_cases_from_table_rows() -> None:
         find_case(built, "a ")
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.test_review import make_archive, run_archive
-
-    root = tmp_path_factory.mktemp("diff")
-    run_archive(make_archive(root), root / "out")
-    return root / "out"
-
-
 def test_show_case_on_a_real_run(run_dir: Path) -> None:
-    from tests.test_review import SAMPLE_CASE
-
     cases = load_cases(run_dir)
     buffer = io.StringIO()
     show_case(run_dir, SAMPLE_CASE, file=buffer)

@@ -20,14 +20,8 @@ from pipeline.review.report import (
     summarise,
     write_report,
 )
-from tests.test_review import SCRIPT_CASE, make_archive, run_archive
 
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("report")
-    run_archive(make_archive(root), root / "out")
-    return root / "out"
+from .conftest import SCRIPT_CASE
 
 
 def tables(out: Path) -> dict[str, list[dict]]:

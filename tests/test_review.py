@@ -1,9 +1,8 @@
 """The review app over HTTP: pages, decisions, filters, and its defences against page text
-and other origins. Also the small archive the report and browser tests share."""
+and other origins."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import shutil
@@ -20,98 +19,15 @@ with warnings.catch_warnings():
 from pipeline.cli import build_parser
 from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.edits import Edit, apply_edits, check_edits
-from pipeline.output.tables import CASES, CORRECTIONS, ERRORS, SECTIONS, read_table, write_tables
-from pipeline.review.app import (
-    Filters,
-    ReviewState,
-    baseline,
-    bind,
-    create_app,
-)
+from pipeline.output.tables import read_table
+from pipeline.review.app import create_app
 from pipeline.review.diff import row_edit
-from pipeline.run.engine import RunOptions, run
+from pipeline.review.server import bind
+from pipeline.review.state import Filters, ReviewState, baseline
 
-REPO = Path(__file__).resolve().parent.parent
-RAW = REPO / "data" / "raw"
-SCRIPT_CASE = "case-script.txt"
-SAMPLE_CASE = "case-extramedullary-hematopoiesis.txt"
+from .conftest import SAMPLE_CASE, SCRIPT_CASE
+
 ORIGIN = "http://127.0.0.1:8000"
-
-SCRIPT_PAGE = """A <script>alert(1)</script> case of hematopoiesis
-
-
-
-Doctor's Information
-
-Name : Mallory
-Family :Injecter
-Affiliation : Radiologist,Example Hospital
-Academic Degree: MD
-Email : mallory@example.org
-
-
-Patient's Information
-
-Gender : Female
-Age : 31
-
-
-Case Section
-
-Chest
-
-
-Clinical Summary
-
-A 31 years old woman with sever pain, shortness of breth and a hemolltic crisis, \
-<img src=x onerror=alert(1)> and ortensive marrow.
-
-
-
-Imaging Procedures and Findings
-
-CT shows a paravertebral mass "><script>alert(2)</script> with fat.
-
-
-
-Final Diagnosis
-
-extramedullary hematopoiesis
-"""
-
-
-def make_archive(root: Path) -> Path:
-    """Three pages: the sample, a gzipped one, and a hostile one sharing typos with both."""
-    raw = root / "raw"
-    raw.mkdir(parents=True)
-    shutil.copy(RAW / SAMPLE_CASE, raw / SAMPLE_CASE)
-    (raw / "text").mkdir()
-    shutil.copy(
-        RAW / "text" / "case-pneumothorax.txt.gz", raw / "text" / "case-pneumothorax.txt.gz"
-    )
-    (raw / SCRIPT_CASE).write_text(SCRIPT_PAGE, encoding="utf-8")
-    (raw / "broken.txt.gz").write_bytes(gzip.compress(b"x" * 100)[:20])
-    return raw
-
-
-def run_archive(raw: Path, out: Path, rules_dir: Path | None = None) -> None:
-    """A run written to ``out``, as ``caseclean run`` writes it (decisions aside)."""
-    result = run(RunOptions(raw, rules_dir=rules_dir))
-    tables = {
-        CASES.name: result.cases,
-        SECTIONS.name: result.sections,
-        CORRECTIONS.name: result.corrections,
-        ERRORS.name: result.errors,
-    }
-    write_tables(out, tables)
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("review")
-    out = root / "out"
-    run_archive(make_archive(root), out)
-    return out
 
 
 @pytest.fixture()
@@ -284,6 +200,21 @@ def test_the_app_answers_only_to_loopback_host_names(out: Path) -> None:
     assert TestClient(app, base_url="http://localhost:9").get("/").status_code == 200
     for host in ("http://evil.example:8000", "http://127.0.0.1.evil.example", "http://10.0.0.1"):
         assert TestClient(app, base_url=host).get("/").status_code == 400
+
+
+def test_a_rebound_host_header_is_refused_before_any_route(client: TestClient, out: Path) -> None:
+    """DNS rebinding: a page of evil.example resolved to 127.0.0.1 still sends its own Host."""
+    token = token_of(client)
+    rebound = {"Host": "evil.example"}
+    page = client.get("/", headers=rebound)
+    assert page.status_code == 400 and "caseclean" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    assert client.get("/static/review.js", headers=rebound).status_code == 400
+    row = first(out, case_id=SAMPLE_CASE)
+    body = {"case_id": SAMPLE_CASE, "key": key_of(row), "scope": "edit", "value": "rejected"}
+    headers = {**rebound, "X-Caseclean-Token": token, "Origin": "http://evil.example"}
+    assert client.post("/api/decide", json=body, headers=headers).status_code == 400
+    assert not (out / DECISIONS_FILE).exists()
 
 
 def expected_clean(out: Path, row: dict, applied: bool) -> str:

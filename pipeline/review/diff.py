@@ -10,8 +10,6 @@ joined into paths.
 from __future__ import annotations
 
 import difflib
-import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,9 @@ from typing import Any
 import pandas as pd
 
 from pipeline.edits import Edit
+from pipeline.output.tables import read_table
+
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,11 @@ class Cluster:
 Piece = str | Cluster
 
 
-def clusters(raw: str, edits: Sequence[Edit]) -> list[Piece]:
-    """The raw text as plain runs and clusters of overlapping edits, in text order."""
+def _groups(edits: Sequence[Edit]) -> list[list[int]]:
+    """Indexes of edits that overlap, or insert at one point, grouped in text order."""
     order = sorted(range(len(edits)), key=lambda i: (edits[i].start, edits[i].end, i))
     groups: list[list[int]] = []
-    group_end = -1
-    group_start = -1
+    group_start = group_end = -1
     for i in order:
         edit = edits[i]
         touches = edit.start < group_end or edit.start == group_start == group_end
@@ -50,9 +50,14 @@ def clusters(raw: str, edits: Sequence[Edit]) -> list[Piece]:
         else:
             groups.append([i])
             group_start, group_end = edit.start, edit.end
+    return groups
+
+
+def clusters(raw: str, edits: Sequence[Edit]) -> list[Piece]:
+    """The raw text as plain runs and clusters of overlapping edits, in text order."""
     out: list[Piece] = []
     pos = 0
-    for group in groups:
+    for group in _groups(edits):
         start = min(edits[i].start for i in group)
         end = max(edits[i].end for i in group)
         if start > pos:
@@ -62,14 +67,6 @@ def clusters(raw: str, edits: Sequence[Edit]) -> list[Piece]:
     if pos < len(raw):
         out.append(raw[pos:])
     return out
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Control characters shown as U+FFFD: page text must not drive the user's terminal."""
-    return _CONTROL.sub("\ufffd", text)
 
 
 def primary_pass(pass_name: str) -> str:
@@ -82,6 +79,14 @@ def visible(text: str) -> str:
     if text and not text.strip():
         return text.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥")
     return text if text else "∅"
+
+
+def edit_status(edit: Edit) -> str:
+    """What became of an edit, in the words every view uses: a decision wins over the
+    corrector's verdict."""
+    if edit.decision:
+        return edit.decision
+    return "applied" if edit.applied else "suggested"
 
 
 @dataclass
@@ -116,15 +121,16 @@ class CaseDiff:
         return [e for s in self.sections for e in s.edits]
 
 
-def _null(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
 def _text(value: Any) -> str | None:
-    return None if _null(value) else str(value)
+    """A table cell as text; an empty cell (None, NaN or NA, as pandas reads it) as None."""
+    return None if pd.isna(value) else str(value)
 
 
-def row_edit(row: dict[str, Any]) -> Edit:
+def _flag(value: Any) -> bool | None:
+    return None if pd.isna(value) else bool(value)
+
+
+def row_edit(row: Row) -> Edit:
     """A corrections row as an :class:`Edit`."""
     return Edit(
         int(row["start"]),
@@ -139,16 +145,30 @@ def row_edit(row: dict[str, Any]) -> Edit:
     )
 
 
-def _row_order(row: dict[str, Any]) -> tuple[str, int, int]:
-    return (str(row["case_id"]), int(row["position"]), int(row["edit"]))
+def _section_diff(row: Row) -> SectionDiff:
+    return SectionDiff(
+        int(row["position"]),
+        str(row["section"]),
+        _text(row.get("heading")),
+        str(row["raw_text"]),
+        str(row["clean_text"]),
+        [],
+        [],
+    )
+
+
+def _where(row: Row) -> tuple[str, int]:
+    """The (case id, section position) a sections or corrections row belongs to."""
+    return (str(row["case_id"]), int(row["position"]))
 
 
 def build_cases(
-    cases: Iterable[dict[str, Any]],
-    sections: Iterable[dict[str, Any]],
-    corrections: Iterable[dict[str, Any]],
+    cases: Iterable[Row], sections: Iterable[Row], corrections: Iterable[Row]
 ) -> dict[str, CaseDiff]:
-    """Every case's diff from the rows of the three tables, in the cases table's order."""
+    """Every case's diff from the rows of the three tables, in the cases table's order.
+
+    Sections and corrections whose case is not in the cases table are left out.
+    """
     out = {
         str(c["case_id"]): CaseDiff(
             str(c["case_id"]), _text(c.get("title")) or "", _text(c.get("status")) or ""
@@ -156,43 +176,28 @@ def build_cases(
         for c in cases
     }
     by_section: dict[tuple[str, int], SectionDiff] = {}
-    for s in sorted(sections, key=lambda s: (str(s["case_id"]), int(s["position"]))):
-        case = out.get(str(s["case_id"]))
-        if case is None:
-            continue
-        diff = SectionDiff(
-            int(s["position"]),
-            str(s["section"]),
-            _text(s.get("heading")),
-            str(s["raw_text"]),
-            str(s["clean_text"]),
-            [],
-            [],
-        )
-        case.sections.append(diff)
-        by_section[(case.case_id, diff.position)] = diff
-    rows = sorted(
-        corrections, key=lambda r: (str(r["case_id"]), int(r["position"]), int(r["edit"]))
-    )
-    for row in rows:
-        target = by_section.get((str(row["case_id"]), int(row["position"])))
+    for row in sorted(sections, key=_where):
+        case = out.get(str(row["case_id"]))
+        if case is not None:
+            diff = _section_diff(row)
+            case.sections.append(diff)
+            by_section[_where(row)] = diff
+    for row in sorted(corrections, key=lambda r: (*_where(r), int(r["edit"]))):
+        target = by_section.get(_where(row))
         if target is not None:
             target.edits.append(row_edit(row))
             target.numbers.append(int(row["edit"]))
-            own = row.get("proposed")
-            target.proposed.append(None if own is None or own != own else bool(own))
+            target.proposed.append(_flag(row.get("proposed")))
     return out
 
 
-def records(df: Any) -> list[dict[str, Any]]:
+def records(df: pd.DataFrame) -> list[Row]:
     """A DataFrame's rows as plain dicts."""
     return df.to_dict(orient="records")
 
 
 def load_cases(out_dir: Path) -> dict[str, CaseDiff]:
     """Every case's diff from a finished run's tables."""
-    from pipeline.output.tables import read_table
-
     return build_cases(
         records(read_table(out_dir, "cases")),
         records(read_table(out_dir, "sections")),
@@ -207,76 +212,3 @@ def find_case(cases: dict[str, CaseDiff], case_id: str) -> CaseDiff:
     close = difflib.get_close_matches(case_id, list(cases), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise KeyError(f"no case {case_id!r} in the tables{hint}")
-
-
-@dataclass(frozen=True)
-class EditView:
-    """What a web page shows of one edit: its key, its state and what decided it."""
-
-    key: str
-    number: int
-    edit: Edit
-    superseded: bool = False
-    scope: str | None = None
-
-    @property
-    def status(self) -> str:
-        if self.superseded:
-            return "superseded"
-        return edit_status(self.edit)
-
-    @property
-    def pass_class(self) -> str:
-        return "pass-" + re.sub(r"[^a-z0-9-]", "", primary_pass(self.edit.pass_name).lower())
-
-
-@dataclass(frozen=True)
-class HtmlPiece:
-    """A plain run of text, or a cluster of edits with the raw text they change."""
-
-    text: str
-    views: tuple[EditView, ...] = ()
-
-    @property
-    def struck(self) -> bool:
-        return any(v.edit.applied for v in self.views)
-
-
-def edit_title(view: EditView) -> str:
-    """The tooltip of an edit: what it changes, who made it, how sure, what became of it."""
-    edit = view.edit
-    by = f" ({view.scope})" if view.scope else ""
-    return (
-        f"{visible(edit.original)} → {visible(edit.replacement)} · {edit.pass_name} · "
-        f"{edit.rule} · {edit.confidence:.2f} · {view.status}{by}"
-    )
-
-
-def edit_key(position: int, number: int) -> str:
-    """The id of an edit on its case page: section position and edit number."""
-    return f"{position}-{number}"
-
-
-def table_views(section: SectionDiff) -> list[EditView]:
-    """A section's edits as the tables have them."""
-    return [
-        EditView(edit_key(section.position, n), n, e)
-        for n, e in zip(section.numbers, section.edits, strict=True)
-    ]
-
-
-def html_pieces(section: SectionDiff, views: Sequence[EditView]) -> list[HtmlPiece]:
-    """A section's inline diff for a template; the template escapes every piece of text."""
-    out = []
-    for piece in clusters(section.raw, [v.edit for v in views]):
-        if isinstance(piece, str):
-            out.append(HtmlPiece(piece))
-        else:
-            out.append(HtmlPiece(piece.original, tuple(views[i] for i in piece.members)))
-    return out
-
-
-def edit_status(edit: Edit) -> str:
-    if edit.decision:
-        return edit.decision
-    return "applied" if edit.applied else "suggested"

@@ -12,20 +12,14 @@ import base64
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from pipeline.decisions import DECISIONS_FILE, read_decisions
-from pipeline.review.diff import (
-    CaseDiff,
-    build_cases,
-    edit_title,
-    html_pieces,
-    primary_pass,
-    records,
-    table_views,
-    visible,
-)
+from pipeline.output.tables import read_table
+from pipeline.review.diff import CaseDiff, build_cases, primary_pass, records
+from pipeline.review.views import PACKAGE, environment
 
 REPORT_FILE = "report.html"
 STATUSES = ("ok", "warning", "error")
@@ -190,28 +184,13 @@ def summarise(
 
 
 def _static(name: str) -> str:
-    return (Path(__file__).parent / "static" / name).read_text(encoding="utf-8")
+    """One of the package's static files, to inline into the report."""
+    return files(PACKAGE).joinpath("static", name).read_text(encoding="utf-8")
 
 
 def _csp_hash(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
-
-
-def environment() -> Any:
-    """Jinja2 templates of the package, autoescaping everything."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.update(html_pieces=html_pieces, table_views=table_views, edit_title=edit_title)
-    env.filters["visible"] = visible
-    return env
 
 
 def render_report(data: ReportData, title: str) -> str:
@@ -229,8 +208,6 @@ def render_report(data: ReportData, title: str) -> str:
 
 def build_report(out_dir: Path) -> str:
     """The report of the run in ``out_dir``."""
-    from pipeline.output.tables import read_table
-
     out_dir = Path(out_dir)
     tables = {n: records(read_table(out_dir, n)) for n in ("cases", "sections", "corrections")}
     try:

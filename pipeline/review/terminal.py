@@ -6,30 +6,32 @@ is honoured by rich itself.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.text import Text
 
 from pipeline.edits import apply_edits
-from pipeline.review.diff import (
-    CaseDiff,
-    SectionDiff,
-    edit_status,
-    find_case,
-    load_cases,
-    printable,
-    visible,
-)
+from pipeline.review.diff import CaseDiff, SectionDiff, edit_status, find_case, load_cases, visible
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def section_text(section: SectionDiff) -> Any:
+def printable(text: str) -> str:
+    """Control characters shown as U+FFFD: page text must not drive the user's terminal."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def section_text(section: SectionDiff) -> Text:
     """A section's inline diff as rich Text, with markers that also read as plain text.
 
     ``[-old-]{+new+}`` is an applied edit, ``{?new?}`` a suggestion, ``{!new!}`` a rejected
     edit: the same markers as ``wdiff``, so piped output stays readable.
     """
-    from rich.text import Text
-
     text = Text()
     for piece in section.pieces:
         if isinstance(piece, str):
@@ -65,10 +67,8 @@ _STATUS_STYLES = {
 }
 
 
-def edit_lines(section: SectionDiff) -> list[Any]:
+def edit_lines(section: SectionDiff) -> list[Text]:
     """One line per edit: number, span, change, pass / rule, confidence and status."""
-    from rich.text import Text
-
     lines = []
     for number, edit in zip(section.numbers, section.edits, strict=True):
         status = edit_status(edit)
@@ -82,11 +82,8 @@ def edit_lines(section: SectionDiff) -> list[Any]:
     return lines
 
 
-def render_case(case: CaseDiff, console: Any) -> None:
+def render_case(case: CaseDiff, console: Console) -> None:
     """Print one case's diff: every section with edits, its inline diff and its edit list."""
-    from rich.rule import Rule
-    from rich.text import Text
-
     edits = case.edits
     applied = sum(e.applied for e in edits)
     console.print(Text(printable(case.case_id), style="bold"), soft_wrap=True)
@@ -109,8 +106,6 @@ def render_case(case: CaseDiff, console: Any) -> None:
 
 def show_case(out_dir: Path, case_id: str, file: TextIO | None = None) -> None:
     """``caseclean diff``: colours on a terminal, plain text when piped."""
-    from rich.console import Console
-
     case = find_case(load_cases(out_dir), case_id)
     stream = file or sys.stdout
     console = Console(file=stream, highlight=False, emoji=False, markup=False)
