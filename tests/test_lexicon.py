@@ -1,4 +1,4 @@
-"""The lexicon: hunspell affix expansion, sources, the disk cache and missing dictionaries."""
+"""The lexicon: hunspell affix expansion (spylls), sources, the disk cache, missing dictionaries."""
 
 from __future__ import annotations
 
@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.correct.lexicon import Lexicon, expand, parse_aff, read_dic
+from pipeline.correct.lexicon import (
+    HUNSPELL_DIR,
+    Lexicon,
+    hunspell_forms,
+    read_affixes,
+    read_stems,
+    word_forms,
+)
 
 AFF = """SET UTF-8
+NEEDAFFIX X
+FORBIDDENWORD F
 SFX S Y 2
 SFX S   y     ies        [^aeiou]y
 SFX S   0     s          [^sxzhy]
@@ -19,9 +28,33 @@ SFX D Y 2
 SFX D   0     d          e
 SFX D   0     ed         [^ey]
 
+SFX N N 1
+SFX N   e     ion        e
+
 PFX U Y 1
 PFX U   0     un         .
+
+PFX R N 1
+PFX R   0     re         .
 """
+
+DIC = (
+    "7\n"
+    "    This is the dictionary file of a medical word list\n"
+    "\t(c) someone\n"
+    "lobulate/DNR\n"
+    "artery/S\n"
+    "mark/DU\n"
+    "CT\n"
+    "Sj\u00a0gren/S\n"
+    "anthropo/XS\n"
+    "irregardless/F\n"
+)
+
+needs_hunspell = pytest.mark.skipif(
+    not (HUNSPELL_DIR / "en_US.aff").exists() or not (HUNSPELL_DIR / "en_med_glut.dic").exists(),
+    reason=f"Debian's hunspell-en-us and hunspell-en-med are not installed in {HUNSPELL_DIR}",
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +62,83 @@ def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Lexicon:
     return Lexicon.load(cache_dir=tmp_path_factory.mktemp("cache"))
 
 
-def test_affix_expansion_with_cross_product() -> None:
-    rules = parse_aff(AFF)
-    assert expand("lobulate", "D", rules) == {"lobulate", "lobulated"}
-    assert expand("artery", "S", rules) == {"artery", "arteries"}
-    assert "unmarked" in expand("mark", "DU", rules)
+@pytest.fixture()
+def small_dictionary(tmp_path: Path) -> tuple[Path, Path]:
+    aff, dic = tmp_path / "test.aff", tmp_path / "test.dic"
+    aff.write_text(AFF, encoding="utf-8")
+    dic.write_text(DIC, encoding="utf-8")
+    return aff, dic
 
 
-def test_medical_dic_comments_and_count_line_are_skipped() -> None:
-    text = "    This is the dictionary\n    \n\t(c) someone\n12\nlobulate/DN\nCT\n"
-    assert list(read_dic(text)) == [("lobulate", "DN"), ("CT", "")]
+def test_affix_expansion_follows_conditions_and_cross_product(
+    small_dictionary: tuple[Path, Path],
+) -> None:
+    aff, context = read_affixes(small_dictionary[0])
+    words = {w.stem: w for w in read_stems(small_dictionary[1], aff, context)}
+    # no "lobulateion": N strips the e; no "relobulated": R is not cross-product
+    assert word_forms(words["lobulate"], aff) == {
+        "lobulate",
+        "lobulated",
+        "lobulation",
+        "relobulate",
+    }
+    assert word_forms(words["artery"], aff) == {"artery", "arteries"}
+    assert word_forms(words["mark"], aff) == {"mark", "marked", "unmark", "unmarked"}
+    assert word_forms(words["anthropo"], aff) == {"anthropos"}  # NEEDAFFIX: no bare stem
+    assert word_forms(words["irregardless"], aff) == set()  # FORBIDDENWORD
+
+
+def test_dic_count_line_header_comments_and_broken_entries_give_no_forms(
+    small_dictionary: tuple[Path, Path],
+) -> None:
+    aff, context = read_affixes(small_dictionary[0])
+    forms = hunspell_forms(small_dictionary[1], aff, context)
+    # the header reads as entries with spaces; "Sj\u00a0gren" (a lost ö) is not cut to "Sj"
+    assert forms == {
+        "lobulate",
+        "lobulated",
+        "lobulation",
+        "relobulate",
+        "artery",
+        "arteries",
+        "mark",
+        "marked",
+        "unmark",
+        "unmarked",
+        "CT",
+        "anthropos",
+    }
+
+
+def test_without_an_aff_file_stems_stay_bare(
+    small_dictionary: tuple[Path, Path], tmp_path: Path
+) -> None:
+    aff, context = read_affixes(tmp_path / "absent.aff")
+    assert {"lobulate", "artery", "mark", "CT"} <= hunspell_forms(small_dictionary[1], aff, context)
+    assert "lobulated" not in hunspell_forms(small_dictionary[1], aff, context)
+
+
+@needs_hunspell
+def test_en_us_flags_give_plural_past_and_prefixed_forms() -> None:
+    aff, context = read_affixes(HUNSPELL_DIR / "en_US.aff")
+    words = {w.stem: w for w in read_stems(HUNSPELL_DIR / "en_US.dic", aff, context)}
+    mark = word_forms(words["mark"], aff)  # mark/AMDSG
+    assert {"marks", "marked", "marking", "mark's", "remark", "remarked", "remark's"} <= mark
+    assert not {"unmarked", "markly", "remarkly"} & mark  # only the affixes its flags name
+    assert word_forms(words["artery"], aff) >= {"arteries", "artery's"}
+    assert "arterys" not in word_forms(words["artery"], aff)
+
+
+@needs_hunspell
+def test_en_med_stems_expand_with_en_us_flags() -> None:
+    aff, context = read_affixes(HUNSPELL_DIR / "en_US.aff")
+    words = {w.stem: w for w in read_stems(HUNSPELL_DIR / "en_med_glut.dic", aff, context)}
+    assert word_forms(words["lobulate"], aff) == {"lobulate", "lobulated", "lobulation"}
+    assert {"ablated", "ablating", "ablation"} <= word_forms(words["ablate"], aff)
+    forms = hunspell_forms(HUNSPELL_DIR / "en_med_glut.dic", aff, context)
+    assert {"lobulated", "hemangioblastoma", "arteries"} <= forms
+    assert not {"Sch", "Sj"} & forms  # fragments of "Sch\u00a0nberg", "Sj\u00a0gren"
+    assert not any(" " in f for f in forms)
 
 
 def test_known_is_case_aware_and_uses_every_source(lexicon: Lexicon) -> None:

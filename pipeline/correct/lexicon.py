@@ -1,7 +1,8 @@
 """The lexicon: every word the correction passes treat as real.
 
 Built once per run from general English (wordfreq and Debian's hunspell en_US), the medical
-hunspell word list (en_med_glut, which borrows en_US's affix flags), and the editable rules files
+hunspell word list (en_med_glut, which borrows en_US's affix flags; both read with spylls, a
+Python port of hunspell, and expanded to every form its rules allow), and the editable rules files
 ``lexicon_additions.txt`` and ``protected.txt``. Building takes seconds, so the result is pickled
 in a cache directory keyed by a hash of every input; a run loads it in well under a second.
 
@@ -12,25 +13,33 @@ medical word from a typo any more), so fewer corrections are applied, never more
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import io
 import os
 import pickle
 import re
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import version as _version
 from pathlib import Path
 
 import wordfreq
+from spylls.hunspell import readers
+from spylls.hunspell.data.aff import Aff, Prefix, Suffix
+from spylls.hunspell.data.dic import Word
+from spylls.hunspell.readers.aff import Context
+from spylls.hunspell.readers.file_reader import BaseReader
 
 from pipeline.rules import DEFAULT_RULES_DIR
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
 RULES_DIR = DEFAULT_RULES_DIR
-_FORMAT = "lexicon-v4"
+_FORMAT = "lexicon-v5"
 KNOWN_MIN_ZIPF = 3.0
 """A word only wordfreq lists is a known word from this frequency on (once per million words):
 its long tail holds web typos and OCR debris (``tbe``, ``rght``) as well as real rarities."""
@@ -63,88 +72,105 @@ _PREFIXES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class _Affix:
-    """One line of a hunspell PFX/SFX group: strip ``strip``, add ``add`` when ``cond`` fits."""
+class _BytesReader(BaseReader):
+    """spylls' line reader over a file read whole: its own FileReader leaves its handles open."""
 
-    prefix: bool
-    strip: str
-    add: str
-    cond: re.Pattern[str]
-    cross: bool
+    def __init__(self, path: Path, encoding: str = "Windows-1252") -> None:
+        self._raw = path.read_bytes()
+        super().__init__(self._decoded(encoding))
 
+    def reset_encoding(self, encoding: str) -> None:
+        self.reset_io(self._decoded(encoding))
 
-def parse_aff(text: str) -> dict[str, list[_Affix]]:
-    """The PFX/SFX rules of a hunspell ``.aff`` file, by (one-character) flag."""
-    rules: dict[str, list[_Affix]] = {}
-    cross: dict[str, bool] = {}
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) < 4 or parts[0] not in ("PFX", "SFX"):
-            continue
-        kind, flag = parts[0], parts[1]
-        if flag not in cross:
-            cross[flag] = parts[2] == "Y"
-            continue
-        strip = "" if parts[2] == "0" else parts[2]
-        add = "" if parts[3] == "0" else parts[3].split("/")[0]
-        cond = parts[4] if len(parts) > 4 else "."
-        pattern = f"^{cond}" if kind == "PFX" else f"{cond}$"
-        rules.setdefault(flag, []).append(
-            _Affix(kind == "PFX", strip, add, re.compile(pattern), cross[flag])
-        )
-    return rules
+    def _decoded(self, encoding: str) -> io.StringIO:
+        return io.StringIO(self._raw.decode(encoding, errors="surrogateescape"))
 
 
-def _apply(stem: str, affix: _Affix) -> str | None:
-    if not affix.cond.search(stem):
+def read_affixes(aff_path: Path) -> tuple[Aff, Context]:
+    """The affix rules of a hunspell ``.aff`` file, parsed by spylls (no rules without one)."""
+    if not aff_path.exists():
+        return Aff(SET="UTF-8"), Context(encoding="UTF-8")
+    return readers.read_aff(_BytesReader(aff_path))
+
+
+def read_stems(dic_path: Path, aff: Aff, context: Context) -> list[Word]:
+    """The entries of a ``.dic`` file, read by spylls with the flag format of ``aff``.
+
+    en_med_glut.dic has no ``.aff`` of its own; it is read with en_US's, whose flags it uses.
+    """
+    reader = _BytesReader(dic_path, context.encoding)
+    return readers.read_dic(reader, aff=aff, context=context).words
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """spylls makes objects per entry; the cyclic collector rescanning them cost a third more."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _add_suffix(stem: str, suffix: Suffix) -> str | None:
+    if not stem.endswith(suffix.strip) or not suffix.cond_regexp.search(stem):
         return None
-    if affix.prefix:
-        if not stem.startswith(affix.strip):
-            return None
-        return affix.add + stem[len(affix.strip) :]
-    if affix.strip and not stem.endswith(affix.strip):
+    return stem[: len(stem) - len(suffix.strip)] + suffix.add
+
+
+def _add_prefix(stem: str, prefix: Prefix) -> str | None:
+    if not stem.startswith(prefix.strip) or not prefix.cond_regexp.search(stem):
         return None
-    base = stem[: len(stem) - len(affix.strip)] if affix.strip else stem
-    return base + affix.add
+    return prefix.add + stem[len(prefix.strip) :]
 
 
-def expand(stem: str, flags: str, rules: dict[str, list[_Affix]]) -> set[str]:
-    """Every form hunspell accepts for ``stem/flags`` (prefix x suffix when both allow it)."""
-    forms = {stem}
-    prefixes = [a for f in flags for a in rules.get(f, ()) if a.prefix]
-    suffixes = [a for f in flags for a in rules.get(f, ()) if not a.prefix]
+def word_forms(word: Word, aff: Aff) -> set[str]:
+    """Every form hunspell accepts for one entry: the stem, each affix its flags allow, and
+    prefix x suffix where both are cross-product.
+
+    spylls checks words but does not list them, so the listing is done here on its parsed rules.
+    en_US's affixes carry no continuation flags, so one level of each is the whole set. A
+    forbidden or compound-only entry gives nothing; a stem that needs an affix is not a form.
+    """
+    flags = word.flags
+    if aff.FORBIDDENWORD in flags or aff.ONLYINCOMPOUND in flags:
+        return set()
+    forms = set() if aff.NEEDAFFIX in flags else {word.stem}
     suffixed = []
-    for affix in suffixes:
-        form = _apply(stem, affix)
-        if form:
-            forms.add(form)
-            suffixed.append((form, affix.cross))
-    for affix in prefixes:
-        form = _apply(stem, affix)
-        if form:
-            forms.add(form)
-        if not affix.cross:
-            continue
-        for base, cross in suffixed:
-            if cross:
-                both = _apply(base, affix)
-                if both:
+    for flag in flags:
+        for suffix in aff.SFX.get(flag, ()):
+            form = _add_suffix(word.stem, suffix)
+            if form is not None:
+                forms.add(form)
+                if suffix.crossproduct:
+                    suffixed.append(form)
+    for flag in flags:
+        for prefix in aff.PFX.get(flag, ()):
+            form = _add_prefix(word.stem, prefix)
+            if form is not None:
+                forms.add(form)
+            if not prefix.crossproduct:
+                continue
+            for base in suffixed:
+                both = _add_prefix(base, prefix)
+                if both is not None:
                     forms.add(both)
     return forms
 
 
-def read_dic(text: str) -> Iterator[tuple[str, str]]:
-    """(stem, flags) per entry; skips the count line and indented comment lines."""
-    for line in text.splitlines():
-        if not line or line[0] in " \t#":
-            continue
-        entry = line.split()[0]
-        if entry.isdigit():
-            continue
-        stem, _, flags = entry.partition("/")
-        if stem:
-            yield stem, flags
+def hunspell_forms(dic_path: Path, aff: Aff, context: Context) -> set[str]:
+    """The word forms of a ``.dic`` file under ``aff``'s rules.
+
+    Only words are kept: en_med_glut's indented header lines read as entries with spaces, and
+    ``1th``-style ordinal pieces are not words.
+    """
+    forms: set[str] = set()
+    with _gc_paused():
+        for word in read_stems(dic_path, aff, context):
+            forms.update(word_forms(word, aff))
+    return {f for f in forms if _WORD_RE.fullmatch(f)}
 
 
 def read_word_list(path: Path) -> list[str]:
@@ -157,13 +183,6 @@ def read_word_list(path: Path) -> list[str]:
         if word:
             words.append(word)
     return words
-
-
-def _hunspell_forms(dic: Path, rules: dict[str, list[_Affix]]) -> set[str]:
-    forms: set[str] = set()
-    for stem, flags in read_dic(dic.read_text(encoding="utf-8", errors="replace")):
-        forms.update(expand(stem, flags, rules) if flags else (stem,))
-    return {f for f in forms if _WORD_RE.fullmatch(f)}
 
 
 @dataclass(slots=True)
@@ -325,11 +344,11 @@ def build_data(rules_dir: Path, hunspell_dir: Path) -> LexiconData:
     """Read every source; this is the slow part the cache saves."""
     data = LexiconData()
     aff_path = hunspell_dir / "en_US.aff"
-    rules = parse_aff(aff_path.read_text(encoding="utf-8")) if aff_path.exists() else {}
+    aff, context = read_affixes(aff_path)
     for name, target in (("en_US.dic", data.general), ("en_med_glut.dic", data.medical)):
         dic = hunspell_dir / name
-        if dic.exists() and (rules or name != "en_US.dic"):
-            target.update(_hunspell_forms(dic, rules))
+        if dic.exists() and (aff_path.exists() or name != "en_US.dic"):
+            target.update(hunspell_forms(dic, aff, context))
         else:
             data.missing.append(str(dic))
     if not aff_path.exists():
@@ -355,7 +374,8 @@ def _inputs(rules_dir: Path, hunspell_dir: Path) -> list[Path]:
 
 
 def _fingerprint(paths: Iterable[Path]) -> str:
-    digest = hashlib.sha256(f"{_FORMAT} wordfreq {_version('wordfreq')}".encode())
+    versions = f"wordfreq {_version('wordfreq')} spylls {_version('spylls')}"
+    digest = hashlib.sha256(f"{_FORMAT} {versions}".encode())
     for path in paths:
         digest.update(str(path.name).encode())
         digest.update(path.read_bytes() if path.exists() else b"<absent>")
