@@ -29,8 +29,10 @@ REPO = Path(__file__).resolve().parents[1]
 _LOAD_SNIPPET = """
 import time
 from pipeline.correct.lexicon import Lexicon
+from pipeline.rules import load_rules
+rules = load_rules()
 started = time.perf_counter()
-Lexicon.load()
+Lexicon.load(rules)
 print(time.perf_counter() - started)
 """
 

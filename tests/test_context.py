@@ -14,13 +14,13 @@ from pipeline.correct.language_model import (
     words_of,
 )
 from pipeline.correct.lexicon import Lexicon
-from pipeline.rules import Rules
+from pipeline.rules import Rules, load_rules
 from pipeline.rules.spelling import misspellings
 
 
 @pytest.fixture(scope="module")
 def lm(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> LanguageModel:
-    lexicon = Lexicon.load(cache_dir=tmp_path_factory.mktemp("cache"))
+    lexicon = Lexicon.load(load_rules(), cache_dir=tmp_path_factory.mktemp("cache"))
     archive = ArchiveCounts(
         ["The patient had severe anemia.", "Severe anemia was treated.", "severe pain"]
     )

@@ -227,7 +227,7 @@ def test_without_hunspell_repairs_are_only_suggested(tmp_path: Path) -> None:
     from pipeline.correct.lexicon import Lexicon
 
     with pytest.warns(RuntimeWarning, match="not found"):
-        lexicon = Lexicon.load(hunspell_dir=tmp_path / "none", cache_dir=tmp_path)
+        lexicon = Lexicon.load(load_rules(), hunspell_dir=tmp_path / "none", cache_dir=tmp_path)
     degraded = Corrector.load(lexicon=lexicon)
     text = "The hemolltic anemia with lobulated masses."
     result = degraded.clean(text)

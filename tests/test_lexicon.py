@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from pipeline.correct.lexicon import (
     read_stems,
     word_forms,
 )
+from pipeline.rules import load_rules
 
 AFF = """SET UTF-8
 NEEDAFFIX X
@@ -59,7 +61,7 @@ needs_hunspell = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Lexicon:
-    return Lexicon.load(cache_dir=tmp_path_factory.mktemp("cache"))
+    return Lexicon.load(load_rules(), cache_dir=tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture()
@@ -165,24 +167,21 @@ def test_regular_derivations_of_medical_stems_are_accepted(lexicon: Lexicon) -> 
 
 
 def test_cache_is_reused_and_fast(tmp_path: Path) -> None:
-    first = Lexicon.load(cache_dir=tmp_path)
+    first = Lexicon.load(load_rules(), cache_dir=tmp_path)
     assert len(list(tmp_path.glob("lexicon-*.pickle"))) == 1
     started = time.perf_counter()
-    again = Lexicon.load(cache_dir=tmp_path)
+    again = Lexicon.load(load_rules(), cache_dir=tmp_path)
     assert time.perf_counter() - started < 2.0
     assert again.fingerprint == first.fingerprint
     assert again.known("lobulated")
 
 
 def test_cache_key_follows_the_rules_files(tmp_path: Path) -> None:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "lexicon_additions.txt").write_text("# header\nzzyzxoma\n", encoding="utf-8")
+    rules = load_rules()
     cache = tmp_path / "cache"
-    lex = Lexicon.load(rules, cache_dir=cache)
+    lex = Lexicon.load(replace(rules, lexicon_additions=("zzyzxoma",)), cache_dir=cache)
     assert lex.known("zzyzxoma")
-    (rules / "lexicon_additions.txt").write_text("zzyzxoma\nqqplexia\n", encoding="utf-8")
-    lex2 = Lexicon.load(rules, cache_dir=cache)
+    lex2 = Lexicon.load(replace(rules, lexicon_additions=("zzyzxoma", "qqplexia")), cache_dir=cache)
     assert lex2.fingerprint != lex.fingerprint
     assert lex2.known("qqplexia")
 
@@ -190,7 +189,7 @@ def test_cache_key_follows_the_rules_files(tmp_path: Path) -> None:
 def test_missing_hunspell_warns_and_shrinks(tmp_path: Path) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        lex = Lexicon.load(hunspell_dir=tmp_path / "nowhere", cache_dir=tmp_path)
+        lex = Lexicon.load(load_rules(), hunspell_dir=tmp_path / "nowhere", cache_dir=tmp_path)
     assert any("not found" in str(w.message) for w in caught)
     assert not lex.in_hunspell("lobulated")
     assert lex.known("the")

@@ -78,7 +78,7 @@ class Corrector:
         """A corrector for a rules folder (the project's by default), taught ``archive_texts``."""
         rules = load_rules(rules_dir)
         if lexicon is None:
-            lexicon = Lexicon.load(rules.directory)
+            lexicon = Lexicon.load(rules)
         return cls(rules, lexicon, ArchiveCounts(archive_texts))
 
     def clean(

@@ -24,7 +24,6 @@ import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib.metadata import version as _version
 from pathlib import Path
 
@@ -35,10 +34,9 @@ from spylls.hunspell.data.dic import Word
 from spylls.hunspell.readers.aff import Context
 from spylls.hunspell.readers.file_reader import BaseReader
 
-from pipeline.rules import DEFAULT_RULES_DIR
+from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
-RULES_DIR = DEFAULT_RULES_DIR
 _FORMAT = "lexicon-v5"
 KNOWN_MIN_ZIPF = 3.0
 """A word only wordfreq lists is a known word from this frequency on (once per million words):
@@ -173,18 +171,6 @@ def hunspell_forms(dic_path: Path, aff: Aff, context: Context) -> set[str]:
     return {f for f in forms if _WORD_RE.fullmatch(f)}
 
 
-def read_word_list(path: Path) -> list[str]:
-    """Words of an editable rules file: one per line, ``#`` starts a comment."""
-    if not path.exists():
-        return []
-    words = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word = line.split("#", 1)[0].strip()
-        if word:
-            words.append(word)
-    return words
-
-
 @dataclass(slots=True)
 class LexiconData:
     """The picklable content of a lexicon (exact-case word forms per source)."""
@@ -218,20 +204,19 @@ class Lexicon:
     @classmethod
     def load(
         cls,
-        rules_dir: Path | None = None,
+        rules: Rules,
         *,
         hunspell_dir: Path | None = None,
         cache_dir: Path | None = None,
     ) -> Lexicon:
         """The lexicon for these rules and dictionaries, from the disk cache when it is fresh."""
-        rules_dir = Path(rules_dir or RULES_DIR)
         hunspell_dir = Path(hunspell_dir or HUNSPELL_DIR)
-        inputs = _inputs(rules_dir, hunspell_dir)
-        fingerprint = _fingerprint(inputs)
+        words = (rules.lexicon_additions, rules.protected)
+        fingerprint = _fingerprint(hunspell_dir, words)
         path = _cache_dir(cache_dir) / f"{_FORMAT}-{fingerprint}.pickle"
         data = _read_cache(path)
         if data is None:
-            data = build_data(rules_dir, hunspell_dir)
+            data = build_data(hunspell_dir, *words)
             _write_cache(path, data)
         for name in data.missing:
             warnings.warn(
@@ -340,7 +325,9 @@ class Lexicon:
         return sorted(w for w in words if _WORD_RE.fullmatch(w))
 
 
-def build_data(rules_dir: Path, hunspell_dir: Path) -> LexiconData:
+def build_data(
+    hunspell_dir: Path, additions: Iterable[str], protected: Iterable[str]
+) -> LexiconData:
     """Read every source; this is the slow part the cache saves."""
     data = LexiconData()
     aff_path = hunspell_dir / "en_US.aff"
@@ -353,8 +340,8 @@ def build_data(rules_dir: Path, hunspell_dir: Path) -> LexiconData:
             data.missing.append(str(dic))
     if not aff_path.exists():
         data.missing.append(str(aff_path))
-    data.additions.update(read_word_list(rules_dir / "lexicon_additions.txt"))
-    data.protected.update(read_word_list(rules_dir / "protected.txt"))
+    data.additions.update(additions)
+    data.protected.update(protected)
     data.zipf = _wordfreq_table()
     return data
 
@@ -367,18 +354,19 @@ def _wordfreq_table() -> dict[str, float]:
     return table
 
 
-def _inputs(rules_dir: Path, hunspell_dir: Path) -> list[Path]:
-    names = ["en_US.aff", "en_US.dic", "en_med_glut.dic"]
-    rules = ["lexicon_additions.txt", "protected.txt"]
-    return [hunspell_dir / n for n in names] + [rules_dir / n for n in rules]
+_DICTIONARIES = ("en_US.aff", "en_US.dic", "en_med_glut.dic")
 
 
-def _fingerprint(paths: Iterable[Path]) -> str:
+def _fingerprint(hunspell_dir: Path, word_lists: Iterable[Iterable[str]]) -> str:
+    """A hash of every input: the libraries' versions, the dictionaries, the rules' words."""
     versions = f"wordfreq {_version('wordfreq')} spylls {_version('spylls')}"
     digest = hashlib.sha256(f"{_FORMAT} {versions}".encode())
-    for path in paths:
-        digest.update(str(path.name).encode())
+    for name in _DICTIONARIES:
+        path = hunspell_dir / name
+        digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"<absent>")
+    for words in word_lists:
+        digest.update("\n".join(words).encode() + b"\0")
     return digest.hexdigest()[:20]
 
 
@@ -408,9 +396,3 @@ def _write_cache(path: Path, data: LexiconData) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         warnings.warn(f"caseclean: could not cache the lexicon: {exc}", RuntimeWarning, 2)
-
-
-@lru_cache(maxsize=4)
-def default_lexicon(rules_dir: Path | None = None) -> Lexicon:
-    """One lexicon per process and rules directory."""
-    return Lexicon.load(rules_dir)
