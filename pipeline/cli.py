@@ -15,10 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.output.tables import CASES, CORRECTIONS, ERRORS, SECTIONS, frame, write_tables
+from pipeline.output import write_tables
+from pipeline.output.writers import frame
 from pipeline.read.ingest import PageError
 from pipeline.rules import RulesError
-from pipeline.run.engine import Progress, RunOptions, RunResult, no_progress, run
+from pipeline.run import RunOptions, RunResult, run
+from pipeline.run.executors import Progress, no_progress
 
 DEFAULT_RAW = Path("data/raw")
 DEFAULT_OUT = Path("data/clean")
@@ -49,15 +51,6 @@ def progress_bar(enabled: bool) -> Iterator[Progress]:
         yield update
 
 
-def _tables(result: RunResult) -> dict[str, list[dict]]:
-    return {
-        CASES.name: result.cases,
-        SECTIONS.name: result.sections,
-        CORRECTIONS.name: result.corrections,
-        ERRORS.name: result.errors,
-    }
-
-
 def _print_summary(result: RunResult, out: Path | None) -> None:
     print("caseclean run summary")
     for key, value in result.summary.items():
@@ -65,7 +58,7 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
     for line in result.learned_boilerplate:
         print(f"  learned boilerplate: {line!r}")
     for error in result.errors:
-        print(f"  error: {error['case_id']}: {error['stage']}: {error['message']}")
+        print(f"  error: {error.case_id}: {error.stage}: {error.message}")
     if out is not None:
         print(f"  outputs                    {out}")
 
@@ -95,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"caseclean: archive folder not found: {raw_dir}", file=sys.stderr)
         return 2
     result = _run_pipeline(args, raw_dir)
-    write_tables(args.out, _tables(result))
+    write_tables(args.out, result.schemas, result.records())
     _print_summary(result, args.out)
     return 1 if args.strict and (result.errors or result.summary["warnings"]) else 0
 
@@ -136,8 +129,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print("caseclean eval: --gold needs --archive DIR", file=sys.stderr)
             return 2
         result = _run_pipeline(args, args.archive)
-        rows = _tables(result)
-        tables = {s.name: frame(s, rows[s.name]) for s in (CASES, SECTIONS, CORRECTIONS, ERRORS)}
+        rows = result.records()
+        tables = {s.name: frame(s, rows[s.name]) for s in result.schemas}
         gold = _read_jsonl(args.gold)
         scores = evaluate.score_gold(
             gold, tables["cases"], tables["sections"], tables["corrections"], tables["errors"]

@@ -19,15 +19,14 @@ the review app and the tests all see the same outcome.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pipeline.atomic import write_atomic
 from pipeline.edits import Edit, overlaps
 
 DECISIONS_FILE = "decisions.jsonl"
@@ -172,17 +171,7 @@ def dump_decisions(decisions: Iterable[Decision]) -> str:
 
 def write_decisions(path: Path, decisions: Iterable[Decision]) -> None:
     """Write a decisions file atomically: a crash leaves the old file or the new, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(dump_decisions(decisions))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, dump_decisions(decisions))
 
 
 def _default_rules_dir() -> Path:

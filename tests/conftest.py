@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from pipeline.edits import Edit
-from pipeline.output.tables import CASES, CORRECTIONS, ERRORS, SECTIONS, write_tables
+from pipeline.output import write_tables
+from pipeline.output.schema import table_schemas
 from pipeline.rules import Rules, load_rules
-from pipeline.run.engine import RunOptions, run
+from pipeline.run import RunOptions, run
 
 # A loaded CI machine must not turn a slow example into a failure: no per-example deadline.
 settings.register_profile("caseclean", deadline=None)
@@ -42,9 +43,55 @@ class IdentityCorrector:
         return Unchanged(text)
 
 
-def identity_factory(rules_dir: Path | None, archive_texts: list[str]) -> IdentityCorrector:
-    """Module-level, so worker processes can unpickle it."""
+def identity_factory(rules: Rules, archive_texts: Sequence[str]) -> IdentityCorrector:
+    """A run's corrector that changes nothing (module-level, so a Dask worker can unpickle)."""
     return IdentityCorrector()
+
+
+SCHEMAS = table_schemas(load_rules().sections)
+"""The tables of a run with the default rules."""
+
+
+def write_records(out: Path, tables: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
+    """Write table records by name, as a run with the default rules would."""
+    write_tables(out, SCHEMAS, tables)
+
+
+class FakeLexicon:
+    """A tiny stand-in for :class:`pipeline.correct.lexicon.Lexicon`: general frequencies
+    plus dictionary-only words (zipf 0 but known), looked up case-insensitively."""
+
+    def __init__(self, zipf: Mapping[str, float], dictionary_only: Iterable[str]) -> None:
+        self.zipf_of = dict(zipf)
+        self.dictionary_only = frozenset(dictionary_only)
+
+    def known(self, word: str) -> bool:
+        low = word.lower()
+        return self.zipf_of.get(low, 0.0) >= 1.0 or low in self.dictionary_only
+
+    def zipf(self, word: str) -> float:
+        return self.zipf_of.get(word.lower(), 0.0)
+
+
+# word and general-English zipf, as wordfreq would give them (0 = unknown to it)
+_FREQUENCIES = """
+    phenomenon 4.3  phenom 2.6  enon 1.5  hematopoiesis 1.7  hema 2.4
+    histologically 2.1  cally 2.6  manifestations 3.7  manifesta 1.5  tions 2.2
+    destruction 4.2  destruc 0  tion 2.8  well 6.0  non 5.3  specific 5.0  nonspecific 2.4
+    and 7.4  or 6.5  to 7.4  partially 4.0  enhancing 3.6  weighted 3.7  images 4.7
+    ray 4.3  year 5.9  old 5.7  follow 4.6  up 6.4  followup 2.9  needle 4.0  shaped 4.4
+    contrast 4.5  study 5.3  mid 4.8  line 5.5  midline 2.6  with 6.9  in 7.3  within 5.4
+    hypo 2.7  hyperintense 1.2  septo 0  optic 3.4  septooptic 1.0  rant 3.7  quad 3.7
+    quadrant 3.3  bet 4.8  between 5.9  extensive 4.3  ortensive 0
+    demographics 3.6  demogra 0  phics 0  his 6.5  tory 3.9  history 5.4  blow 4.3  out 6.3
+    blowout 2.8  esopha 0  gus 3.1  esophagus 2.9  jejuno 0  ileal 1.2  jejunoileal 1.0
+"""
+_WORDS = _FREQUENCIES.split()
+SPLIT_LEXICON = FakeLexicon(
+    dict(zip(_WORDS[::2], map(float, _WORDS[1::2]), strict=True)),
+    {"marginated", "spherocytosis", "intradural", "extramedullary"},
+)
+"""The words of the dehyphenation examples, for the dehyphenate pass's tests."""
 
 
 @pytest.fixture(scope="session")
@@ -123,13 +170,7 @@ def make_archive(root: Path) -> Path:
 def run_archive(raw: Path, out: Path, rules_dir: Path | None = None) -> None:
     """A run written to ``out``, as ``caseclean run`` writes it (decisions aside)."""
     result = run(RunOptions(raw, rules_dir=rules_dir))
-    tables = {
-        CASES.name: result.cases,
-        SECTIONS.name: result.sections,
-        CORRECTIONS.name: result.corrections,
-        ERRORS.name: result.errors,
-    }
-    write_tables(out, tables)
+    write_tables(out, result.schemas, result.records())
 
 
 @pytest.fixture(scope="session")
@@ -138,10 +179,3 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("review-run")
     run_archive(make_archive(root), root / "out")
     return root / "out"
-
-
-needs_engine_wiring = pytest.mark.skipif(
-    "decisions" not in {f.name for f in dataclasses.fields(RunOptions)},
-    reason="engine does not honour decisions yet: RunOptions.decisions and the "
-    "honour_section call in engine.build_rows are not wired in (issue 5)",
-)

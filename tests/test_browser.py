@@ -23,7 +23,7 @@ import pytest
 
 from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.edits import apply_edits
-from pipeline.output.tables import read_table
+from pipeline.output import read_table
 from pipeline.review.app import create_app
 from pipeline.review.diff import row_edit
 from pipeline.review.report import REPORT_FILE, write_report
@@ -34,7 +34,6 @@ from .conftest import (
     SAMPLE_CASE,
     SCRIPT_CASE,
     make_archive,
-    needs_engine_wiring,
     run_archive,
 )
 
@@ -236,7 +235,6 @@ def test_review_with_the_keyboard(browser: Any, loop: Loop) -> None:
     assert saved == [("edit", "accepted"), ("edit", "rejected"), ("pair", "rejected")]
 
 
-@needs_engine_wiring
 def test_a_rerun_honours_the_decisions(loop: Loop) -> None:
     from pipeline.cli import main
 

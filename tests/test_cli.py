@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.output.tables import generated_files
+from pipeline.output.schema import generated_files
 
 from .conftest import RAW
 
@@ -149,7 +149,7 @@ def test_process_page_api_gives_the_rows_of_one_page() -> None:
 
     rows = pipeline.process_page(RAW / "case-extramedullary-hematopoiesis.txt", RAW)
     assert rows.case is not None
-    assert rows.case["case_id"] == "case-extramedullary-hematopoiesis.txt"
-    assert rows.case["author_name"] == "Sharam Kahkoueei"
-    assert rows.case["n_edits_applied"] == sum(c["applied"] for c in rows.corrections)
+    assert rows.case.case_id == "case-extramedullary-hematopoiesis.txt"
+    assert rows.case.fields["author_name"] == "Sharam Kahkoueei"
+    assert rows.case.n_edits_applied == sum(c.change.applied for c in rows.corrections)
     assert pipeline.process_page(RAW / "broken" / "missing-case.txt", RAW).errors

@@ -329,19 +329,6 @@ SAMPLE_ARCHIVE = REPO / "data" / "raw"
 SAMPLE_CASE = "case-extramedullary-hematopoiesis.txt"
 
 
-def _engine_takes_decisions() -> bool:
-    from pipeline.run.engine import RunOptions
-
-    return "decisions" in {f.name for f in dataclasses.fields(RunOptions)}
-
-
-needs_engine_wiring = pytest.mark.skipif(
-    not _engine_takes_decisions(),
-    reason="engine does not honour decisions yet: RunOptions.decisions and the "
-    "honour_section call in engine.build_rows are not wired in (issue 5)",
-)
-
-
 def _sample_decisions() -> list[Decision]:
     """Reject a pair everywhere, accept one suggestion and one displacing suggestion."""
     return [
@@ -381,20 +368,21 @@ def _assert_sample_honoured(corrections, sections, cases) -> None:  # type: igno
     assert int(case["n_edits_applied"]) == int(mine["applied"].sum())
 
 
-@needs_engine_wiring
 def test_the_engine_honours_decisions() -> None:
-    from pipeline.output.tables import CASES, CORRECTIONS, SECTIONS, frame
-    from pipeline.run.engine import RunOptions, run
+    from pipeline.output.writers import frame
+    from pipeline.run import RunOptions, run
 
     book = DecisionBook.of(_sample_decisions())
-    result = run(RunOptions(SAMPLE_ARCHIVE, decisions=book))  # type: ignore[call-arg]
+    result = run(RunOptions(SAMPLE_ARCHIVE, decisions=book))
+    records = result.records()
+    cases, sections, corrections, _ = result.schemas
     _assert_sample_honoured(
-        frame(CORRECTIONS, result.corrections),
-        frame(SECTIONS, result.sections),
-        frame(CASES, result.cases),
+        frame(corrections, records["corrections"]),
+        frame(sections, records["sections"]),
+        frame(cases, records["cases"]),
     )
-    for section in result.sections:
-        rows = [c for c in result.corrections if c["case_id"] == section["case_id"]]
+    for section in records["sections"]:
+        rows = [c for c in records["corrections"] if c["case_id"] == section["case_id"]]
         edits = [
             Edit(r["start"], r["end"], r["original"], r["replacement"], r["pass"], r["rule"],
                  r["confidence"], r["applied"])
@@ -403,10 +391,9 @@ def test_the_engine_honours_decisions() -> None:
         assert apply_edits(section["raw_text"], edits) == section["clean_text"]
 
 
-@needs_engine_wiring
 def test_caseclean_run_reads_the_output_folders_decisions(tmp_path: Path) -> None:
     from pipeline.cli import main
-    from pipeline.output.tables import read_table
+    from pipeline.output import read_table
 
     out = tmp_path / "out"
     write_decisions(out / DECISIONS_FILE, _sample_decisions())

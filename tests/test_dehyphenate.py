@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
@@ -12,43 +11,11 @@ from pipeline.edits import apply_edits, check_edits
 from pipeline.rules import DEFAULT_RULES_DIR, RulesError, load_rules
 from pipeline.rules.spelling import load_dehyphenate
 
+from .conftest import SPLIT_LEXICON
+
 RULES = load_rules().dehyphenate
 
-# word and general-English zipf, as wordfreq would give them (0 = unknown to it)
-_FREQUENCIES = """
-    phenomenon 4.3  phenom 2.6  enon 1.5  hematopoiesis 1.7  hema 2.4
-    histologically 2.1  cally 2.6  manifestations 3.7  manifesta 1.5  tions 2.2
-    destruction 4.2  destruc 0  tion 2.8  well 6.0  non 5.3  specific 5.0  nonspecific 2.4
-    and 7.4  or 6.5  to 7.4  partially 4.0  enhancing 3.6  weighted 3.7  images 4.7
-    ray 4.3  year 5.9  old 5.7  follow 4.6  up 6.4  followup 2.9  needle 4.0  shaped 4.4
-    contrast 4.5  study 5.3  mid 4.8  line 5.5  midline 2.6  with 6.9  in 7.3  within 5.4
-    hypo 2.7  hyperintense 1.2  septo 0  optic 3.4  septooptic 1.0  rant 3.7  quad 3.7
-    quadrant 3.3  bet 4.8  between 5.9  extensive 4.3  ortensive 0
-    demographics 3.6  demogra 0  phics 0  his 6.5  tory 3.9  history 5.4  blow 4.3  out 6.3
-    blowout 2.8  esopha 0  gus 3.1  esophagus 2.9  jejuno 0  ileal 1.2  jejunoileal 1.0
-"""
-
-
-class FakeLexicon:
-    """A tiny stand-in for :class:`pipeline.lexicon.Lexicon`: general frequencies plus
-    dictionary-only words (zipf 0 but known), looked up case-insensitively."""
-
-    ZIPF: ClassVar[dict[str, float]] = dict(
-        zip(_FREQUENCIES.split()[::2], map(float, _FREQUENCIES.split()[1::2]), strict=True)
-    )
-    DICTIONARY_ONLY: ClassVar[frozenset[str]] = frozenset(
-        {"marginated", "spherocytosis", "intradural", "extramedullary"}
-    )
-
-    def known(self, word: str) -> bool:
-        low = word.lower()
-        return self.ZIPF.get(low, 0.0) >= 1.0 or low in self.DICTIONARY_ONLY
-
-    def zipf(self, word: str) -> float:
-        return self.ZIPF.get(word.lower(), 0.0)
-
-
-LEX = FakeLexicon()
+LEX = SPLIT_LEXICON
 
 
 def fix(text: str) -> str:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.run.engine import RunOptions, run
+from pipeline.rules import Rules
+from pipeline.run import RunOptions, run
 
 from .conftest import RAW, IdentityCorrector, identity_factory
 
 
 def test_bad_pages_go_to_errors_and_the_batch_goes_on() -> None:
-    result = run(RunOptions(RAW, corrector_factory=identity_factory))
-    assert {e["case_id"]: e["stage"] for e in result.errors} == {
+    result = run(RunOptions(RAW, corrector=identity_factory))
+    assert {e.case_id: e.stage for e in result.errors} == {
         "broken/missing-case.txt": "sections",
         "broken/truncated.html.gz": "ingest",
     }
-    assert [c["case_id"] for c in result.cases] == [
+    assert [c.case_id for c in result.cases] == [
         "case-extramedullary-hematopoiesis.txt",
         "html/case-osteoid-osteoma.html",
         "text/case-pneumothorax.txt.gz",
@@ -25,17 +27,17 @@ def test_bad_pages_go_to_errors_and_the_batch_goes_on() -> None:
 
 
 def test_workers_do_not_change_the_tables() -> None:
-    one = run(RunOptions(RAW, corrector_factory=identity_factory))
-    two = run(RunOptions(RAW, workers=2, corrector_factory=identity_factory))
+    one = run(RunOptions(RAW, corrector=identity_factory))
+    two = run(RunOptions(RAW, workers=2, corrector=identity_factory))
     assert one.cases == two.cases
     assert one.sections == two.sections
     assert one.errors == two.errors
 
 
 def test_sections_are_numbered_in_page_order_title_first() -> None:
-    result = run(RunOptions(RAW, corrector_factory=identity_factory))
-    sample = [s for s in result.sections if s["case_id"].startswith("case-extramedullary")]
-    assert [(s["position"], s["section"]) for s in sample] == [
+    result = run(RunOptions(RAW, corrector=identity_factory))
+    sample = [s for s in result.sections if s.case_id.startswith("case-extramedullary")]
+    assert [(s.position, s.section) for s in sample] == [
         (0, "title"),
         (1, "body_system"),
         (2, "clinical_summary"),
@@ -47,13 +49,13 @@ def test_sections_are_numbered_in_page_order_title_first() -> None:
 
 
 def test_an_empty_archive_gives_empty_tables(tmp_path: Path) -> None:
-    result = run(RunOptions(tmp_path, corrector_factory=identity_factory))
+    result = run(RunOptions(tmp_path, corrector=identity_factory))
     assert result.cases == [] and result.errors == [] and result.summary["pages"] == 0
 
 
 def test_dask_local_cluster_gives_the_same_tables() -> None:
-    local = run(RunOptions(RAW, corrector_factory=identity_factory))
-    dask = run(RunOptions(RAW, workers=2, engine="dask", corrector_factory=identity_factory))
+    local = run(RunOptions(RAW, corrector=identity_factory))
+    dask = run(RunOptions(RAW, workers=2, engine="dask", corrector=identity_factory))
     assert dask.cases == local.cases
     assert dask.sections == local.sections
     assert dask.errors == local.errors
@@ -68,16 +70,16 @@ class FailsOnPneumothorax:
         return IdentityCorrector().clean(text)
 
 
-def failing_factory(rules_dir: Path | None, archive_texts: list[str]) -> FailsOnPneumothorax:
+def failing_factory(rules: Rules, archive_texts: Sequence[str]) -> FailsOnPneumothorax:
     return FailsOnPneumothorax()
 
 
 def test_an_unexpected_failure_on_one_page_does_not_stop_the_batch() -> None:
-    result = run(RunOptions(RAW, corrector_factory=failing_factory))
-    failed = [e for e in result.errors if e["stage"] == "correct"]
-    assert [(e["case_id"], e["error"]) for e in failed] == [
+    result = run(RunOptions(RAW, corrector=failing_factory))
+    failed = [e for e in result.errors if e.stage == "correct"]
+    assert [(e.case_id, e.error) for e in failed] == [
         ("text/case-pneumothorax.txt.gz", "unexpected")
     ]
-    assert "RuntimeError: corrector bug" in failed[0]["message"]
+    assert "RuntimeError: corrector bug" in failed[0].message
     assert len(result.cases) == 3
-    assert [e["case_id"] for e in result.errors] == sorted(e["case_id"] for e in result.errors)
+    assert [e.case_id for e in result.errors] == sorted(e.case_id for e in result.errors)

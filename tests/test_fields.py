@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.read.fields import find_modalities, parse_age, parse_fields
+from pipeline.read.fields import ModalityFinder, parse_age, parse_fields
 from pipeline.rules import Rules
 
 
@@ -75,12 +75,12 @@ def test_a_plain_email_is_kept_and_a_cloaked_one_is_null(rules: Rules) -> None:
 
 def test_modalities_come_from_synonyms_in_the_findings(rules: Rules) -> None:
     text = "PA film and lateral radiograph; MR images and sonography. Contrast CT."
-    assert find_modalities(text, rules.modalities) == ["CT", "MRI", "US", "XR"]
-    assert find_modalities("The focus of the lesion is in us all.", rules.modalities) == []
-    assert find_modalities(None, rules.modalities) == []
+    assert ModalityFinder(rules.modalities).find(text) == ["CT", "MRI", "US", "XR"]
+    assert ModalityFinder(rules.modalities).find("The focus of the lesion is in us all.") == []
+    assert ModalityFinder(rules.modalities).find(None) == []
 
 
 def test_modality_labels_with_a_trailing_dash_count(rules: Rules) -> None:
     text = "CXR- PA view.\nMRI- Linguini sign. CT- mixed density."
-    assert find_modalities(text, rules.modalities) == ["CT", "MRI", "XR"]
-    assert find_modalities("The CTA-guided effect", rules.modalities) == ["CT"]
+    assert ModalityFinder(rules.modalities).find(text) == ["CT", "MRI", "XR"]
+    assert ModalityFinder(rules.modalities).find("The CTA-guided effect") == ["CT"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.run.engine import RunOptions, run
+from pipeline.run import RunOptions, run
 
 from .conftest import RAW, identity_factory
 
@@ -21,10 +21,10 @@ GOLDEN = json.loads((Path(__file__).parent / "golden" / "sample-page.json").read
 
 @pytest.fixture(scope="module")
 def sample() -> tuple[dict, list[dict]]:
-    result = run(RunOptions(RAW, corrector_factory=identity_factory))
+    result = run(RunOptions(RAW, corrector=identity_factory)).records()
     case_id = GOLDEN["fields"]["case_id"]
-    case = next(c for c in result.cases if c["case_id"] == case_id)
-    return case, [s for s in result.sections if s["case_id"] == case_id]
+    case = next(c for c in result["cases"] if c["case_id"] == case_id)
+    return case, [s for s in result["sections"] if s["case_id"] == case_id]
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN["fields"]))

@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from pipeline.correct.passes import dehyphenate, normalize
 from pipeline.edits import Edit, EditTrail, apply_edits, check_edits, rebuild_raw
 from pipeline.rules import load_rules
-from tests.test_dehyphenate import LEX
+
+from .conftest import SPLIT_LEXICON as LEX
 
 RULES = load_rules()
 
-WORDS = sorted(LEX.ZIPF) + sorted(LEX.DICTIONARY_ONLY) + ["T1", "CT", "5", ".5", "Ab", "X"]
+WORDS = sorted(LEX.zipf_of) + sorted(LEX.dictionary_only) + ["T1", "CT", "5", ".5", "Ab", "X"]
 PIECES = [
     *WORDS,
     " ",

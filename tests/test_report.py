@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.cli import build_parser
 from pipeline.decisions import DECISIONS_FILE, Decision, write_decisions
-from pipeline.output.tables import read_table, write_tables
+from pipeline.output import read_table
 from pipeline.review.report import (
     REPORT_FILE,
     bar_chart,
@@ -21,7 +21,7 @@ from pipeline.review.report import (
     write_report,
 )
 
-from .conftest import SCRIPT_CASE
+from .conftest import SCRIPT_CASE, write_records
 
 
 def tables(out: Path) -> dict[str, list[dict]]:
@@ -108,6 +108,6 @@ def test_the_command_writes_the_file_and_a_rerun_keeps_it(
     assert args.func(args) == 0
     assert str(out / REPORT_FILE) in capsys.readouterr().out
     assert "1 reviewer decision in" in (out / REPORT_FILE).read_text(encoding="utf-8")
-    write_tables(out, tables(out))
+    write_records(out, tables(out))
     assert (out / REPORT_FILE).exists() and (out / DECISIONS_FILE).exists()
     assert write_report(out) == out / REPORT_FILE

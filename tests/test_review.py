@@ -19,7 +19,7 @@ with warnings.catch_warnings():
 from pipeline.cli import build_parser
 from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.edits import Edit, apply_edits, check_edits
-from pipeline.output.tables import read_table
+from pipeline.output import read_table
 from pipeline.review.app import create_app
 from pipeline.review.diff import row_edit
 from pipeline.review.server import bind

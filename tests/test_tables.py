@@ -8,21 +8,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.output.tables import SCHEMAS, generated_files, read_table, write_tables
-from pipeline.run.engine import RunOptions, run
+from pipeline.output import read_table
+from pipeline.output.schema import generated_files
+from pipeline.run import RunOptions, run
 
-from .conftest import RAW, identity_factory
+from .conftest import RAW, SCHEMAS, identity_factory
+from .conftest import write_records as write_tables
 
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, list[dict]]:
-    result = run(RunOptions(RAW, corrector_factory=identity_factory))
-    return {
-        "cases": result.cases,
-        "sections": result.sections,
-        "corrections": result.corrections,
-        "errors": result.errors,
-    }
+    return run(RunOptions(RAW, corrector=identity_factory)).records()
 
 
 def test_every_table_in_every_format(tmp_path: Path, tables: dict) -> None:

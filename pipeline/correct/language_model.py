@@ -14,6 +14,7 @@ evidence against ``of he`` and none at all against two rare words.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 from collections import Counter
@@ -74,13 +75,19 @@ def general_bigrams(coverage: float) -> GeneralBigrams:
     return GeneralBigrams(counts, total, smallest / total, dict(left))
 
 
+def _digest(text: str) -> bytes:
+    """A stable fingerprint of a text: Python's ``hash`` differs between processes, and the
+    counts travel to worker processes."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 class ArchiveCounts:
     """Word and bigram counts of every section of the run: the archive's own usage."""
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self.unigrams: Counter[str] = Counter()
         self.bigrams: Counter[tuple[str, str]] = Counter()
-        self.texts: set[int] = set()
+        self.texts: set[bytes] = set()
         for text in texts:
             self.add(text)
 
@@ -89,7 +96,7 @@ class ArchiveCounts:
         words = words_of(text)
         self.unigrams.update(words)
         self.bigrams.update(itertools.pairwise(words))
-        self.texts.add(hash(text))
+        self.texts.add(_digest(text))
 
     @property
     def total(self) -> int:
@@ -98,7 +105,7 @@ class ArchiveCounts:
 
     def holds(self, text: str) -> bool:
         """Whether ``text`` was counted (its own words must then be left out when judging it)."""
-        return hash(text) in self.texts
+        return _digest(text) in self.texts
 
 
 class LanguageModel:

@@ -19,7 +19,6 @@ import io
 import os
 import pickle
 import re
-import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ from spylls.hunspell.data.dic import Word
 from spylls.hunspell.readers.aff import Context
 from spylls.hunspell.readers.file_reader import BaseReader
 
+from pipeline.atomic import write_atomic
 from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
@@ -389,10 +389,6 @@ def _read_cache(path: Path) -> LexiconData | None:
 def _write_cache(path: Path, data: LexiconData) -> None:
     """Write atomically, so a concurrent or killed run never leaves half a cache file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
     except OSError as exc:
         warnings.warn(f"caseclean: could not cache the lexicon: {exc}", RuntimeWarning, 2)

@@ -8,7 +8,6 @@ have is null: this stage never guesses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import regex
 import spacy
@@ -102,33 +101,41 @@ def parse_fields(lines: list[str], rules: FieldRules) -> Fields:
     return result
 
 
-@lru_cache(maxsize=4)
-def _modality_matchers(
-    synonyms: tuple[tuple[str, str], ...],
-) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
-    """spaCy phrase matchers over a blank English tokenizer (no model), built once a process.
+class ModalityFinder:
+    """Modalities named in a text, by spaCy phrase matchers over a blank English tokenizer.
 
     An all-capitals synonym (CT, US, MR) must match in capitals, token for token, so the
     pronoun "us" never counts; other synonyms match in any case. Tokens, not characters, are
-    compared, so "CT" inside "CTA" or "ct" inside "effect" never match.
+    compared, so "CT" inside "CTA" or "ct" inside "effect" never match. The matchers are built
+    on first use and not pickled: a worker process builds its own from the rules.
     """
-    nlp = spacy.blank("en")
-    # Authors write "CT- mixed density lesion": a trailing dash is punctuation, not the word.
-    suffixes = [*nlp.Defaults.suffixes, r"[-–]+"]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    folded = PhraseMatcher(nlp.vocab, attr="LOWER")
-    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-    for name, phrase in synonyms:
-        (exact if phrase.isupper() else folded).add(name, [nlp.make_doc(phrase)])
-    return nlp, folded, exact
 
+    def __init__(self, rules: ModalityRules) -> None:
+        self.rules = rules
+        self._matchers: tuple[Language, PhraseMatcher, PhraseMatcher] | None = None
 
-def find_modalities(text: str | None, rules: ModalityRules) -> list[str]:
-    """Modalities named in the findings, in the order of the rules file, each once."""
-    if not text or not rules.synonyms:
-        return []
-    nlp, folded, exact = _modality_matchers(rules.synonyms)
-    doc = nlp.make_doc(text)
-    found = {nlp.vocab.strings[match_id] for match_id, _, _ in [*folded(doc), *exact(doc)]}
-    order = dict.fromkeys(name for name, _ in rules.synonyms)
-    return [name for name in order if name in found]
+    def __getstate__(self) -> dict[str, object]:
+        return {"rules": self.rules, "_matchers": None}
+
+    def _build(self) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
+        nlp = spacy.blank("en")
+        # Authors write "CT- mixed density lesion": a trailing dash is punctuation, not the word.
+        suffixes = [*nlp.Defaults.suffixes, r"[-–]+"]
+        nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for name, phrase in self.rules.synonyms:
+            (exact if phrase.isupper() else folded).add(name, [nlp.make_doc(phrase)])
+        return nlp, folded, exact
+
+    def find(self, text: str | None) -> list[str]:
+        """Modalities named in ``text``, in the order of the rules file, each once."""
+        if not text or not self.rules.synonyms:
+            return []
+        if self._matchers is None:
+            self._matchers = self._build()
+        nlp, folded, exact = self._matchers
+        doc = nlp.make_doc(text)
+        found = {nlp.vocab.strings[match_id] for match_id, _, _ in [*folded(doc), *exact(doc)]}
+        order = dict.fromkeys(name for name, _ in self.rules.synonyms)
+        return [name for name in order if name in found]

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.edits import Edit
-from pipeline.output.tables import read_table
+from pipeline.output import read_table
 
 Row = dict[str, Any]
 

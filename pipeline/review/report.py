@@ -16,8 +16,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from pipeline.atomic import write_atomic
 from pipeline.decisions import DECISIONS_FILE, read_decisions
-from pipeline.output.tables import read_table
+from pipeline.output import read_table
 from pipeline.review.diff import CaseDiff, build_cases, primary_pass, records
 from pipeline.review.views import PACKAGE, environment
 
@@ -224,9 +225,4 @@ def build_report(out_dir: Path) -> str:
 def write_report(out_dir: Path) -> Path:
     """Write ``report.html`` into the output folder (a run carries it over, as it is not a
     table)."""
-    path = Path(out_dir) / REPORT_FILE
-    text = build_report(out_dir)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(Path(out_dir) / REPORT_FILE, build_report(out_dir))

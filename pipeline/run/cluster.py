@@ -1,38 +1,20 @@
-"""Run the engine's stages on a Dask cluster (``caseclean run --engine dask``).
+"""Run a step on a Dask cluster (``caseclean run --engine dask``).
 
-The engine's tasks read per-process state (rules, the corrector) set by an initializer.
-On Dask that state is scattered to every worker once, and each worker process runs the
-initializer the first time a task of the stage reaches it. Pages travel in batches, and
-results are put back in page order, so the tables do not depend on the cluster.
+The step object is scattered to every worker once; pages travel in batches, and results are
+put back in page order, so the tables do not depend on the cluster.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
-_READY: set[str] = set()
+from pipeline.run.executors import Progress, Step
 
 
-@dataclass
-class _Stage:
-    """What every task of one stage needs: the initializer, its arguments and the task."""
-
-    init: Callable[..., None]
-    initargs: tuple[Any, ...]
-    task: Callable[[Any], Any]
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-
-def _run_batch(batch: list[Any], stage: _Stage) -> list[Any]:
-    if stage.token not in _READY:
-        stage.init(*stage.initargs)
-        _READY.clear()
-        _READY.add(stage.token)
-    return [stage.task(item) for item in batch]
+def _run_batch(batch: list[Any], step: Step) -> list[Any]:
+    return [step(item) for item in batch]
 
 
 class DaskExecutor:
@@ -67,24 +49,16 @@ class DaskExecutor:
         if self._cluster is not None:
             self._cluster.close()
 
-    def map(
-        self,
-        task: Callable[[Any], Any],
-        items: Sequence[Any],
-        init: Callable[..., None],
-        initargs: tuple[Any, ...],
-        progress: Callable[[str, int, int], None],
-        stage_name: str,
-    ) -> list[Any]:
-        """Run ``task`` on every item on the cluster; results in item order."""
+    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> list[Any]:
+        """Run ``step`` on every item on the cluster; results in item order."""
         from dask.distributed import as_completed
 
         total = len(items)
         if not total:
             return []
-        stage = self.client.scatter(_Stage(init, initargs, task), broadcast=True)
+        shared = self.client.scatter(step, broadcast=True)
         batches = [list(items[i : i + self.batch_size]) for i in range(0, total, self.batch_size)]
-        futures = [self.client.submit(_run_batch, b, stage, pure=False) for b in batches]
+        futures = [self.client.submit(_run_batch, b, shared, pure=False) for b in batches]
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[list[Any] | None] = [None] * len(futures)
         done = 0
@@ -92,5 +66,5 @@ class DaskExecutor:
             batch = future.result()
             results[index[future.key]] = batch
             done += len(batch)
-            progress(stage_name, done, total)
+            progress(name, done, total)
         return [item for batch in results if batch is not None for item in batch]

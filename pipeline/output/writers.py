@@ -1,7 +1,7 @@
-"""Tables: write a run's rows as Parquet, CSV, one SQLite file and a Frictionless datapackage.
+"""Writers: a run's tables as Parquet, CSV, one SQLite file and a Frictionless datapackage.
 
-The schema below is the single source of truth for every format: column order, types,
-primary keys and descriptions. Outputs are written to a temporary folder beside the target
+Every format follows :mod:`pipeline.output.schema`: column order, types, primary keys and
+descriptions. Outputs are written to a temporary folder beside the target
 and swapped in at the end, so a killed run leaves the previous outputs whole. Nothing in the
 data depends on the clock, so two runs of the same input give byte-identical files.
 """
@@ -13,8 +13,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,116 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # Frictionless type: string, integer, number, boolean, array
-    description: str
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class TableSchema:
-    name: str
-    title: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-
-def _c(name: str, type_: str, description: str, required: bool = False) -> Column:
-    return Column(name, type_, description, required)
-
-
-CASES = TableSchema(
-    "cases",
-    "One row per case page",
-    (
-        _c("case_id", "string", "Path of the page relative to the archive folder", True),
-        _c("source_path", "string", "Path of the page as read", True),
-        _c("source_sha256", "string", "SHA-256 of the page's raw bytes", True),
-        _c("source_format", "string", "html or text", True),
-        _c("title", "string", "Case title (cleaned)"),
-        _c("author_name", "string", "Author: first name and family name"),
-        _c("author_affiliation", "string", "Author's affiliation as written"),
-        _c("author_degree", "string", "Author's academic degree; null when not given"),
-        _c("author_email", "string", "Author's e-mail; null when missing or cloaked"),
-        _c("resident_name", "string", "Resident's name"),
-        _c("patient_gender", "string", "male, female or null"),
-        _c("patient_age", "string", "Patient's age as written"),
-        _c("patient_age_years", "number", "Patient's age in years"),
-        _c("body_system", "string", "Body system of the case (cleaned)"),
-        _c("clinical_summary", "string", "Clinical summary (cleaned)"),
-        _c("findings", "string", "Imaging procedures and findings (cleaned)"),
-        _c("discussion", "string", "Unlabeled textbook discussion (cleaned)"),
-        _c("diagnosis", "string", "Final diagnosis (cleaned)"),
-        _c("differential_diagnosis", "string", "Differential diagnosis (cleaned)"),
-        _c("references", "string", "Trailing citation (cleaned)"),
-        _c("modalities", "array", "Imaging modalities named in the findings"),
-        _c("n_edits_applied", "integer", "Corrections applied on this page", True),
-        _c("n_suggestions", "integer", "Corrections only suggested on this page", True),
-        _c("status", "string", "ok, warning or error", True),
-        _c("warnings", "array", "Problems found on the page; 'note:' entries are informative"),
-    ),
-    ("case_id",),
-)
-
-SECTIONS = TableSchema(
-    "sections",
-    "One row per section of every page",
-    (
-        _c("case_id", "string", "Case the section belongs to", True),
-        _c("position", "integer", "Order of the section on its page (title is 0)", True),
-        _c("section", "string", "Canonical section name, or other:<heading>", True),
-        _c("heading", "string", "Heading as written; null for unlabeled sections"),
-        _c("raw_text", "string", "Text of the section as the page has it", True),
-        _c("clean_text", "string", "raw_text with the applied corrections", True),
-    ),
-    ("case_id", "position"),
-)
-
-CORRECTIONS = TableSchema(
-    "corrections",
-    "One row per correction, applied or only suggested",
-    (
-        _c("case_id", "string", "Case of the corrected section", True),
-        _c("section", "string", "Section name", True),
-        _c("position", "integer", "Position of the section on its page", True),
-        _c("edit", "integer", "Number of the edit within its section, in text order", True),
-        _c("start", "integer", "Start offset in the section's raw_text", True),
-        _c("end", "integer", "End offset in the section's raw_text", True),
-        _c("original", "string", "Raw text replaced (empty for an insertion)"),
-        _c("replacement", "string", "Replacement text (empty for a deletion)"),
-        _c("pass", "string", "Pass(es) that made the edit, joined with +", True),
-        _c("rule", "string", "Rule(s) that made the edit, joined with +", True),
-        _c("confidence", "number", "Confidence of the edit, 0..1", True),
-        _c("applied", "boolean", "True when applied; false for a suggestion", True),
-        _c("proposed", "boolean", "The corrector's own verdict: applied before any decision", True),
-        _c("decision", "string", "Reviewer's decision: accepted, rejected or null"),
-    ),
-    ("case_id", "position", "edit"),
-)
-
-ERRORS = TableSchema(
-    "errors",
-    "One row per input that could not be processed",
-    (
-        _c("source_path", "string", "Path of the page as read", True),
-        _c("case_id", "string", "Path of the page relative to the archive folder", True),
-        _c("stage", "string", "Stage that failed (ingest, sections, ...)", True),
-        _c("error", "string", "Short error kind", True),
-        _c("message", "string", "What went wrong", True),
-    ),
-    ("case_id",),
-)
-
-SCHEMAS: tuple[TableSchema, ...] = (CASES, SECTIONS, CORRECTIONS, ERRORS)
-SQLITE_NAME = "caseclean.sqlite"
-DATAPACKAGE_NAME = "datapackage.json"
+from pipeline.output.schema import DATAPACKAGE_NAME, SQLITE_NAME, TableSchema, generated_files
 
 _ARROW = {
     "string": pa.string(),
@@ -141,12 +31,6 @@ _ARROW = {
     "array": pa.list_(pa.string()),
 }
 _SQLITE = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
-
-
-def generated_files() -> list[str]:
-    """Every file name a run writes into the output folder."""
-    names = [f"{s.name}.{ext}" for s in SCHEMAS for ext in ("parquet", "csv")]
-    return [*names, SQLITE_NAME, DATAPACKAGE_NAME]
 
 
 def frame(schema: TableSchema, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -210,10 +94,12 @@ def _write_csv(schema: TableSchema, df: pd.DataFrame, path: Path) -> None:
     out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
-def _write_sqlite(frames: Mapping[str, pd.DataFrame], path: Path) -> None:
+def _write_sqlite(
+    schemas: Sequence[TableSchema], frames: Mapping[str, pd.DataFrame], path: Path
+) -> None:
     connection = sqlite3.connect(path)
     try:
-        for schema in SCHEMAS:
+        for schema in schemas:
             df = frames[schema.name]
             cols = ", ".join(
                 f'"{c.name}" {_SQLITE.get(c.type, "TEXT")}{" NOT NULL" if c.required else ""}'
@@ -232,10 +118,10 @@ def _write_sqlite(frames: Mapping[str, pd.DataFrame], path: Path) -> None:
         connection.close()
 
 
-def datapackage(title: str = "caseclean output") -> dict[str, Any]:
+def datapackage(schemas: Sequence[TableSchema], title: str = "caseclean output") -> dict[str, Any]:
     """The Frictionless Data Package that describes the CSV tables."""
     resources = []
-    for schema in SCHEMAS:
+    for schema in schemas:
         fields = []
         for c in schema.columns:
             field: dict[str, Any] = {"name": c.name, "type": c.type, "description": c.description}
@@ -262,24 +148,28 @@ def datapackage(title: str = "caseclean output") -> dict[str, Any]:
     return {"name": "caseclean-output", "title": title, "resources": resources}
 
 
-def write_tables(out_dir: Path, tables: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
+def write_tables(
+    out_dir: Path,
+    schemas: Sequence[TableSchema],
+    tables: Mapping[str, Iterable[Mapping[str, Any]]],
+) -> None:
     """Write every table in every format to ``out_dir``, replacing it as a whole at the end.
 
-    Files in ``out_dir`` that a run does not generate (a reviewer's decisions, say) are
-    carried over into the new folder.
+    ``tables`` holds each table's records by table name. Files in ``out_dir`` that a run does
+    not generate (a reviewer's decisions, say) are carried over into the new folder.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    frames = {schema.name: frame(schema, tables.get(schema.name, [])) for schema in SCHEMAS}
+    frames = {schema.name: frame(schema, tables.get(schema.name, [])) for schema in schemas}
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     tmp.chmod(0o755)
     try:
-        for schema in SCHEMAS:
+        for schema in schemas:
             df = frames[schema.name]
             pq.write_table(_arrow_table(schema, df), tmp / f"{schema.name}.parquet")
             _write_csv(schema, df, tmp / f"{schema.name}.csv")
-        _write_sqlite(frames, tmp / SQLITE_NAME)
-        text = json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n"
+        _write_sqlite(schemas, frames, tmp / SQLITE_NAME)
+        text = json.dumps(datapackage(schemas), indent=2, ensure_ascii=False) + "\n"
         (tmp / DATAPACKAGE_NAME).write_text(text, encoding="utf-8")
         _swap_in(tmp, out_dir)
     except BaseException:

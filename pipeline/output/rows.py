@@ -1,0 +1,112 @@
+"""Typed rows: what one page contributes to each table.
+
+The run builds these, the writers turn them into records (``record()``: column name ->
+value) and order them by :mod:`pipeline.output.schema`. A test checks that every row type's
+record has exactly its table's columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pipeline.edits import Edit
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRow:
+    """One section of a page: raw text as the page has it, clean text derived by the edits."""
+
+    case_id: str
+    position: int
+    section: str
+    heading: str | None
+    raw_text: str
+    clean_text: str
+
+    def record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRow:
+    """One edit of a section, applied or suggested, with the reviewer's decision."""
+
+    case_id: str
+    section: str
+    position: int
+    edit: int
+    change: Edit
+    proposed: bool
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "section": self.section,
+            "position": self.position,
+            "edit": self.edit,
+            **self.change.to_record(),
+            "proposed": self.proposed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRow:
+    """A page that could not be processed, and at which stage."""
+
+    source_path: str
+    case_id: str
+    stage: str
+    error: str
+    message: str
+
+    def record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One page: where it came from, its typed fields, its cleaned section texts, its status.
+
+    ``fields`` and ``texts`` hold the columns the schema declares for them (the typed fields,
+    and the sections ``rules/sections.yaml`` makes columns); a page without one has null.
+    """
+
+    case_id: str
+    source_path: str
+    source_sha256: str
+    source_format: str
+    title: str | None
+    fields: dict[str, Any]
+    texts: dict[str, str | None]
+    modalities: list[str]
+    n_edits_applied: int
+    n_suggestions: int
+    status: str
+    warnings: list[str]
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "source_path": self.source_path,
+            "source_sha256": self.source_sha256,
+            "source_format": self.source_format,
+            "title": self.title,
+            **self.fields,
+            **self.texts,
+            "modalities": self.modalities,
+            "n_edits_applied": self.n_edits_applied,
+            "n_suggestions": self.n_suggestions,
+            "status": self.status,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class PageRows:
+    """Every table row that one page contributes."""
+
+    case: CaseRow | None = None
+    sections: list[SectionRow] = field(default_factory=list)
+    corrections: list[CorrectionRow] = field(default_factory=list)
+    errors: list[ErrorRow] = field(default_factory=list)

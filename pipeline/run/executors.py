@@ -1,0 +1,91 @@
+"""Executors: run one step over many items, results in item order, whatever runs them.
+
+:class:`LocalExecutor` runs a step in this process or on a pool of forked processes;
+:class:`pipeline.run.cluster.DaskExecutor` on a Dask cluster. Both satisfy :class:`Executor`,
+so the engine does not know which one it has, and the tables are the same with either.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol
+
+Progress = Callable[[str, int, int], None]
+"""Called with (step name, items done, items in all) as a step advances."""
+Step = Callable[[Any], Any]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The default progress callback: says nothing."""
+
+
+class Executor(Protocol):
+    """Runs a step on every item and returns the results in item order."""
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> list[Any]:
+        """``[step(item) for item in items]``, perhaps elsewhere, reporting progress."""
+        ...
+
+
+# The step a pool's worker process runs: set once in each worker by the pool's initializer.
+# A forked worker inherits the step from the parent without pickling it (a corrector holds a
+# lexicon of a few hundred thousand words); the tasks then only carry their items.
+_worker_step: Step | None = None
+
+
+def _install(step: Step) -> None:
+    global _worker_step
+    _worker_step = step
+
+
+def _run(item: Any) -> Any:
+    assert _worker_step is not None, "the pool initializer installs the step"
+    return _worker_step(item)
+
+
+class LocalExecutor:
+    """Runs a step in this process, or on a pool of ``workers`` forked processes."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> list[Any]:
+        total = len(items)
+        out: list[Any] = []
+        if self.workers <= 1 or total < 2:
+            for item in items:
+                out.append(step(item))
+                progress(name, len(out), total)
+            return out
+        chunk = max(1, min(16, total // (self.workers * 4)))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_install, initargs=(step,)
+        ) as pool:
+            for value in pool.map(_run, items, chunksize=chunk):
+                out.append(value)
+                progress(name, len(out), total)
+        return out
+
+
+def make_executor(workers: int, engine: str, scheduler: str | None) -> Executor:
+    """The executor ``caseclean run`` asks for: local processes, or a Dask cluster."""
+    if engine == "dask":
+        from pipeline.run.cluster import DaskExecutor
+
+        return DaskExecutor(workers, scheduler)
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r} (use local or dask)")
+    return LocalExecutor(workers)

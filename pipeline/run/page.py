@@ -1,0 +1,168 @@
+"""One page through the stages: read, cut into sections and fields, correct, into rows.
+
+Each step is a function of its inputs, so the engine can run it anywhere (this process, a
+pool, a cluster) and a test can call it alone. A page that fails at any step becomes an
+``errors`` row naming the step; it never stops the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from pipeline.decisions import DecisionBook, honour_section
+from pipeline.edits import Edit
+from pipeline.output.rows import CaseRow, CorrectionRow, ErrorRow, PageRows, SectionRow
+from pipeline.output.schema import FIELD_COLUMNS
+from pipeline.read.boilerplate import build_document
+from pipeline.read.document import Document
+from pipeline.read.fields import Fields, ModalityFinder, parse_fields
+from pipeline.read.ingest import Page, PageError, case_id_for, read_page
+from pipeline.read.sections import SectionedPage, split_sections
+from pipeline.rules import Rules
+
+
+class Cleaner(Protocol):
+    """What a page needs of a corrector (see :class:`pipeline.correct.Corrector`)."""
+
+    def clean(
+        self, text: str, *, protected: Iterable[str] = (), section: str | None = None
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A document cut into sections and fields: everything but the corrections."""
+
+    page: Page
+    sectioned: SectionedPage
+    fields: Fields
+
+
+def error_row(source_path: str, case_id: str, exc: PageError) -> ErrorRow:
+    """The ``errors`` row of a page that failed at ``exc.stage``."""
+    return ErrorRow(source_path, case_id, exc.stage, exc.error, exc.message)
+
+
+def unexpected(stage: str, exc: Exception) -> PageError:
+    """A failure no stage foresaw, as a page error: one odd page must not stop the batch."""
+    return PageError(stage, "unexpected", f"{type(exc).__name__}: {exc}")
+
+
+def read_document(path: Path, raw_dir: Path, rules: Rules) -> Document | ErrorRow:
+    """A page's file into a document (rule-listed chrome removed), or its ``errors`` row."""
+    try:
+        return build_document(read_page(path, raw_dir), rules)
+    except PageError as exc:
+        return error_row(path.as_posix(), case_id_for(path, raw_dir), exc)
+    except Exception as exc:  # reported in the errors table; the batch goes on
+        return error_row(path.as_posix(), case_id_for(path, raw_dir), unexpected("ingest", exc))
+
+
+def parse_document(document: Document, rules: Rules) -> ParsedPage | ErrorRow:
+    """Sections and fields of a document; a page with no section at all is an error."""
+    page = document.page
+    try:
+        sectioned = split_sections(document, rules.sections)
+        fields = parse_fields(sectioned.field_lines, rules.fields)
+    except Exception as exc:  # reported in the errors table; the batch goes on
+        return error_row(page.source_path, page.case_id, unexpected("sections", exc))
+    if not sectioned.sections:
+        exc = PageError("sections", "no-sections", "no case section found on the page")
+        return error_row(page.source_path, page.case_id, exc)
+    return ParsedPage(page, sectioned, fields)
+
+
+def section_texts(parsed: ParsedPage) -> list[tuple[str, str | None, str]]:
+    """The page's text sections in page order as (name, heading, raw text), title first."""
+    html = parsed.page.source_format == "html"
+    out: list[tuple[str, str | None, str]] = []
+    if parsed.sectioned.title:
+        out.append(("title", None, parsed.sectioned.title))
+    out.extend((s.name, s.heading, s.text(html)) for s in parsed.sectioned.sections)
+    if parsed.fields.unparsed:
+        out.append(("other:info", None, "\n".join(parsed.fields.unparsed)))
+    return [(n, h, t) for n, h, t in out if t.strip()]
+
+
+def protected_words(fields: Fields) -> list[str]:
+    """The page's own names: never corrected, whatever a dictionary says."""
+    words: list[str] = []
+    for value in (fields.author_name, fields.resident_name):
+        if value:
+            words.extend(value.split())
+    return words
+
+
+def correct_sections(
+    parsed: ParsedPage, cleaner: Cleaner, decisions: DecisionBook | None
+) -> PageRows:
+    """Every section corrected, the reviewers' decisions honoured: section and edit rows."""
+    case_id = parsed.page.case_id
+    rows = PageRows()
+    protected = protected_words(parsed.fields)
+    for position, (name, heading, raw) in enumerate(section_texts(parsed)):
+        kind = name if not name.startswith("other:") else None
+        proposed: list[Edit] = list(cleaner.clean(raw, protected=protected, section=kind).edits)
+        clean, edits = honour_section(case_id, name, raw, proposed, decisions)
+        rows.sections.append(SectionRow(case_id, position, name, heading, raw, clean))
+        for number, (edit, own) in enumerate(zip(edits, proposed, strict=True)):
+            rows.corrections.append(
+                CorrectionRow(case_id, name, position, number, edit, own.applied)
+            )
+    return rows
+
+
+def case_row(
+    parsed: ParsedPage, rows: PageRows, rules: Rules, modalities: ModalityFinder
+) -> CaseRow:
+    """The ``cases`` row: typed fields, the cleaned text of each column section, status."""
+    page, fields = parsed.page, parsed.fields
+    clean_by_name: dict[str, list[str]] = {}
+    for section in rows.sections:
+        clean_by_name.setdefault(section.section, []).append(section.clean_text)
+
+    def text_of(name: str) -> str | None:
+        texts = clean_by_name.get(name)
+        return "\n\n".join(texts) if texts else None
+
+    warnings = list(fields.warnings)
+    missing = [name for name in rules.sections.required if name not in clean_by_name]
+    if missing:
+        warnings.append("missing " + ", ".join(missing))
+    applied = sum(1 for c in rows.corrections if c.change.applied)
+    return CaseRow(
+        case_id=page.case_id,
+        source_path=page.source_path,
+        source_sha256=page.source_sha256,
+        source_format=page.source_format,
+        title=text_of("title"),
+        fields={c.name: getattr(fields, c.name) for c in FIELD_COLUMNS},
+        texts={name: text_of(name) for name in rules.sections.case_columns},
+        modalities=modalities.find(text_of("findings")),
+        n_edits_applied=applied,
+        n_suggestions=len(rows.corrections) - applied,
+        status="warning" if warnings else "ok",
+        warnings=warnings + [f"note: {w}" for w in page.warnings],
+    )
+
+
+def build_rows(
+    parsed: ParsedPage,
+    cleaner: Cleaner,
+    rules: Rules,
+    modalities: ModalityFinder,
+    decisions: DecisionBook | None = None,
+) -> PageRows:
+    """A parsed page into the rows of every table; a failure becomes its ``errors`` row."""
+    try:
+        rows = correct_sections(parsed, cleaner, decisions)
+        rows.case = case_row(parsed, rows, rules, modalities)
+    except Exception as exc:  # reported in the errors table; the batch goes on
+        page = parsed.page
+        return PageRows(
+            errors=[error_row(page.source_path, page.case_id, unexpected("correct", exc))]
+        )
+    return rows
