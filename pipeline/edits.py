@@ -91,7 +91,13 @@ def check_edits(raw: str, edits: Iterable[Edit]) -> None:
 
 
 def apply_edits(raw: str, edits: Iterable[Edit]) -> str:
-    """The clean text: ``raw`` with every applied edit substituted."""
+    """The clean text: ``raw`` with every applied edit substituted.
+
+    >>> fix = Edit(6, 11, "sever", "severe", "context", "r", 0.95)
+    >>> hint = Edit(12, 18, "anemia", "anaemia", "dictionary", "r", 0.4, applied=False)
+    >>> apply_edits("A man sever anemia", [fix, hint])
+    'A man severe anemia'
+    """
     applied = _applied_sorted(edits)
     check_edits(raw, applied)
     out: list[str] = []
@@ -105,7 +111,11 @@ def apply_edits(raw: str, edits: Iterable[Edit]) -> str:
 
 
 def rebuild_raw(clean: str, edits: Iterable[Edit]) -> str:
-    """Undo every applied edit: the raw text, rebuilt from the clean text alone."""
+    """Undo every applied edit: the raw text, rebuilt from the clean text alone.
+
+    >>> rebuild_raw("A man severe anemia", [Edit(6, 11, "sever", "severe", "context", "r")])
+    'A man sever anemia'
+    """
     out: list[str] = []
     pos = 0
     delta = 0

@@ -40,7 +40,14 @@ class Fields:
 def parse_age(text: str, rules: FieldRules) -> float | None:
     """Age as written → years: "23", "23 years", "4 yrs", "45 y/o" → 23.0..., "6 months" → 0.5.
 
-    Rounded to four decimals so that tables are stable across platforms.
+    Rounded to four decimals so that tables are stable across platforms. An age whose unit
+    the rules do not know is None, never a guess.
+
+    >>> from pipeline.rules import DEFAULT_RULES_DIR
+    >>> from pipeline.rules.page import field_rules
+    >>> rules = field_rules(DEFAULT_RULES_DIR / "fields.yaml")
+    >>> parse_age("45 y/o", rules), parse_age("6 months", rules), parse_age("tall", rules)
+    (45.0, 0.5, None)
     """
     match = _AGE.match(text)
     if not match:
