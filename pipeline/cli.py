@@ -128,14 +128,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.archive is None:
             print("caseclean eval: --gold needs --archive DIR", file=sys.stderr)
             return 2
+        gold = _read_jsonl(args.gold)
+        try:
+            kind = evaluate.gold_format(gold)
+        except evaluate.GoldFormatError as exc:
+            print(f"caseclean eval: {args.gold}: {exc}", file=sys.stderr)
+            return 2
         result = _run_pipeline(args, args.archive)
         rows = result.records()
         tables = {s.name: frame(s, rows[s.name]) for s in result.schemas}
-        gold = _read_jsonl(args.gold)
-        scores = evaluate.score_gold(
-            gold, tables["cases"], tables["sections"], tables["corrections"], tables["errors"]
-        )
-        print(evaluate.format_gold_scores(scores))
+        print(evaluate.gold_report(gold, tables, kind))
     return 0
 
 
