@@ -174,6 +174,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the column reference of every table for a rules folder, as Markdown."""
+    from pipeline.output.schema import column_reference, table_schemas
+    from pipeline.rules import load_rules
+
+    print(column_reference(table_schemas(load_rules(args.rules).sections)), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="caseclean",
@@ -223,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_diff.add_argument("case_id", help="case id as in the cases table (path in the archive)")
     p_diff.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
     p_diff.set_defaults(func=cmd_diff)
+
+    p_schema = commands.add_parser("schema", help="print every table's columns as Markdown")
+    p_schema.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
+    p_schema.set_defaults(func=cmd_schema)
     return parser
 
 

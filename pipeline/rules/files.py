@@ -8,6 +8,7 @@ expected. There are no defaults in code: the files hold every value.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,25 +41,35 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _describe(error: Any) -> str:
+def _where(error: Any) -> str:
+    return ".".join(str(part) for part in error["loc"]) or "(top level)"
+
+
+def _describe(error: Any, missing: list[str]) -> str:
     """One pydantic error as plain words: where, then what was expected."""
-    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    where = _where(error)
     kind = error["type"]
     if kind == "missing":
         return f"{where}: missing key"
     if kind == "extra_forbidden":
-        return f"{where}: unknown key"
+        close = difflib.get_close_matches(where, missing, n=1)
+        return f"{where}: unknown key" + (f" (did you mean {close[0]}?)" if close else "")
     return f"{where}: {error['msg'].lower()} (got {error['input']!r})"
 
 
 def validate(model: type[ModelT], data: Any, path: Path) -> ModelT:
-    """Check parsed file content against its schema; the first problem becomes the message."""
+    """Check parsed file content against its schema; the first problem becomes the message.
+
+    An unknown key comes first: it is usually a typo, and it explains the missing key.
+    """
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        problems = exc.errors()
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise RulesError(f"{path}: {_describe(problems[0])}{more}") from None
+        problems = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        missing = [_where(e) for e in problems if e["type"] == "missing"]
+        hidden = len(problems) - 1 - (1 if problems[0]["type"] == "extra_forbidden" else 0)
+        more = f" (and {hidden} more)" if hidden > 0 else ""
+        raise RulesError(f"{path}: {_describe(problems[0], missing)}{more}") from None
 
 
 def load_model(model: type[ModelT], path: Path) -> ModelT:

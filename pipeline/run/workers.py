@@ -2,7 +2,8 @@
 
 An executor runs one of these on every item: in this process, in forked worker processes
 (which inherit it without a copy), or on a Dask cluster (which receives it once per worker).
-Nothing else reaches a worker: no global state, no factory called on the other side.
+Nothing else reaches a worker: no factory is called on the other side, and a forked worker
+holds its step in the one slot the pool needs (:mod:`pipeline.run.executors`).
 """
 
 from __future__ import annotations
