@@ -155,7 +155,14 @@ class Judge:
 
     def verdict(self, tok: Token, words: SectionWords) -> Verdict | None:
         """The repair of ``tok``, or None when it is not in doubt or no candidate wins."""
-        doubt = self._screen(tok, words)
+        info = self._info.get(tok.word, _MISSING)
+        if info is _MISSING:  # a run repeats its words: each is analysed once
+            info = self._analyse(tok.word)
+            if len(self._info) < self.settings.memo_size:
+                self._info[tok.word] = info
+        if info is None:
+            return None  # most words: known, and no candidate is worth a look
+        doubt = self._screen(tok, words, info)
         if doubt is None:
             return None
         best, confidence = self._best(tok, doubt, words.in_archive)
@@ -164,14 +171,6 @@ class Judge:
         return self._repair(tok, doubt, best, confidence)
 
     # --- is the word in doubt at all? ------------------------------------------------------
-
-    def _analysis(self, word: str) -> tuple[bool, Candidates] | None:
-        info = self._info.get(word, _MISSING)
-        if info is _MISSING:
-            info = self._analyse(word)
-            if len(self._info) < self.settings.memo_size:
-                self._info[word] = info
-        return info  # type: ignore[return-value]
 
     def _analyse(self, word: str) -> tuple[bool, Candidates] | None:
         """(curated, candidates) of a word, or None when it is never to be touched."""
@@ -192,11 +191,12 @@ class Judge:
             return None
         return curated, cands
 
-    def _screen(self, tok: Token, words: SectionWords) -> _Doubt | None:
+    def _screen(
+        self, tok: Token, words: SectionWords, info: tuple[bool, Candidates]
+    ) -> _Doubt | None:
         """The word's candidates, unless something shows it is a legitimate word."""
-        info = self._analysis(tok.word)
         lower = tok.word.lower()
-        if info is None or lower in words.shield:
+        if lower in words.shield:
             return None
         curated, cands = info
         if curated and tok.dotted and len(tok.word) <= 4:

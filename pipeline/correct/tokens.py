@@ -46,34 +46,21 @@ def _title_ratio(line: str) -> bool:
     return caps / len(words) >= 0.6
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """A word-ish piece of a chunk; ``joined`` when only space separates it from the last."""
-
-    start: int
-    word: str
-    usable: bool
-    joined: bool
-    initial: bool
-    dotted: bool
+_Piece = tuple[int, str, bool, bool, bool, bool]
+"""(start, word, usable, joined, initial, dotted) of a word-ish piece of a chunk; ``joined``
+when only space separates it from the piece before. Plain tuples: a text has one per word."""
 
 
-def _hyphen_parts(offset: int, core: str, piece: _Piece) -> list[_Piece]:
+def _hyphen_parts(piece: _Piece) -> list[_Piece]:
     """A hyphenated chunk as its parts: each is judged, the hyphen is never touched."""
+    offset, core, usable, joined, initial, dotted = piece
     parts = _PART_SPLIT.split(core)
     out = []
     pos = 0
+    last = len(parts) - 1
     for i, part in enumerate(parts):
-        final = i == len(parts) - 1
         out.append(
-            _Piece(
-                offset + pos,
-                part,
-                piece.usable,
-                piece.joined or i > 0,
-                piece.initial and i == 0,
-                piece.dotted and final,
-            )
+            (offset + pos, part, usable, joined or i > 0, initial and i == 0, dotted and i == last)
         )
         pos += len(part) + 1
     return out
@@ -101,10 +88,9 @@ def _pieces(text: str) -> list[_Piece]:
         if not core:
             continue
         usable = plain or _UNTOUCHABLE.search(chunk) is None
-        offset = start + len(lead)
-        piece = _Piece(offset, core, usable, joined, initial, trail.startswith("."))
+        piece = (start + len(lead), core, usable, joined, initial, trail.startswith("."))
         if "-" in core or "\u2010" in core or "\u2013" in core or "\u2014" in core:
-            pieces.extend(_hyphen_parts(offset, core, piece))
+            pieces.extend(_hyphen_parts(piece))
         else:
             pieces.append(piece)
     return pieces
@@ -123,23 +109,20 @@ def scan(text: str) -> list[Token]:
     tokens: list[Token] = []
     lines: dict[int, bool] = {}
     last = len(pieces) - 1
-    for idx, piece in enumerate(pieces):
-        word, start = piece.word, piece.start
-        if not piece.usable or len(word) < 2 or word.isupper():
+    for idx, (start, word, usable, joined, initial, dotted) in enumerate(pieces):
+        if not usable or len(word) < 2 or word.isupper():
             continue
         if not word.isalpha() and not _WORDLIKE.fullmatch(word):
             continue
-        prev = pieces[idx - 1].word.lower() if idx and piece.joined else None
-        nxt = pieces[idx + 1].word.lower() if idx < last and pieces[idx + 1].joined else None
+        prev = pieces[idx - 1][1].lower() if idx and joined else None
+        nxt = pieces[idx + 1][1].lower() if idx < last and pieces[idx + 1][3] else None
         title = False
-        if not piece.initial and word[0].isupper():
+        if not initial and word[0].isupper():
             line_start = text.rfind("\n", 0, start) + 1
             title = lines.get(line_start)  # type: ignore[assignment]
             if title is None:
                 line_end = text.find("\n", start)
                 line = text[line_start : line_end if line_end >= 0 else len(text)]
                 title = lines[line_start] = _title_ratio(line)
-        tokens.append(
-            Token(start, start + len(word), word, prev, nxt, piece.initial, title, piece.dotted)
-        )
+        tokens.append(Token(start, start + len(word), word, prev, nxt, initial, title, dotted))
     return tokens

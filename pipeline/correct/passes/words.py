@@ -35,7 +35,7 @@ def word_edits(
             rounds.judged.add(key)  # settled; a verdict for an earlier pass waits a round
         if verdict is None or verdict.pass_name != pass_name or verdict.confidence < floor:
             continue
-        if overlaps_any(tok.start, tok.end, taken):
+        if taken and overlaps_any(tok.start, tok.end, taken):
             continue
         original = text[tok.start : tok.end]
         if verdict.replacement == original:
