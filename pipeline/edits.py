@@ -45,6 +45,30 @@ class Edit:
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"confidence {self.confidence} outside 0..1")
 
+    @classmethod
+    def rated(
+        cls,
+        start: int,
+        original: str,
+        replacement: str,
+        pass_name: str,
+        rule: str,
+        confidence: float,
+        threshold: float,
+    ) -> Edit:
+        """An edit at ``start`` that is applied when its confidence reaches ``threshold``,
+        and only suggested otherwise: how every pass turns a judgement into an edit."""
+        return cls(
+            start,
+            start + len(original),
+            original,
+            replacement,
+            pass_name,
+            rule,
+            confidence,
+            confidence >= threshold,
+        )
+
     def to_record(self) -> dict[str, object]:
         """The edit as a row of the ``corrections`` table (``pass`` is a keyword in Python)."""
         row = asdict(self)

@@ -23,7 +23,7 @@ from typing import Any
 import regex
 
 from pipeline.correct.language_model import ArchiveCounts, LanguageModel, posterior
-from pipeline.correct.lexicon import KNOWN_MIN_ZIPF, Lexicon
+from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.ocr_model import OcrModel
 from pipeline.correct.slips import CandidateFinder
 from pipeline.correct.tokens import Token
@@ -182,7 +182,7 @@ class Judge:
         curated = (
             self.lexicon.accepts(word)
             or self.lexicon.accepts(base)
-            or self.lexicon.zipf(lower) >= KNOWN_MIN_ZIPF
+            or self.lexicon.zipf(lower) >= self.lexicon.known_min_zipf
         ) and not self.lexicon.proper_only(word)
         if apostrophe and (curated or lower.endswith(_CLITIC)):
             return None
@@ -280,7 +280,7 @@ class Judge:
             return False
         reading = "l" + word[1:]
         return cands.get(reading, (0.0, ""))[1] == "ocr-case" and (
-            self.lexicon.zipf(reading) >= KNOWN_MIN_ZIPF
+            self.lexicon.zipf(reading) >= self.lexicon.known_min_zipf
         )
 
     def digit_target(self, word: str) -> bool:

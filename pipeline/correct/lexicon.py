@@ -38,9 +38,6 @@ from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
 _FORMAT = "lexicon-v5"
-KNOWN_MIN_ZIPF = 3.0
-"""A word only wordfreq lists is a known word from this frequency on (once per million words):
-its long tail holds web typos and OCR debris (``tbe``, ``rght``) as well as real rarities."""
 _WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 
@@ -190,8 +187,9 @@ def _lower_index(words: Iterable[str]) -> set[str]:
 class Lexicon:
     """Membership and frequency of words; fast enough to ask about every token."""
 
-    def __init__(self, data: LexiconData, fingerprint: str = "") -> None:
+    def __init__(self, data: LexiconData, known_min_zipf: float, fingerprint: str = "") -> None:
         self.data = data
+        self.known_min_zipf = known_min_zipf
         self.fingerprint = fingerprint
         self._general = data.general
         self._medical = data.medical | data.additions
@@ -225,13 +223,13 @@ class Lexicon:
                 RuntimeWarning,
                 stacklevel=2,
             )
-        return cls(data, fingerprint)
+        return cls(data, rules.correct.known_min_zipf, fingerprint)
 
     def known(self, word: str) -> bool:
         """Whether ``word`` (or its lowercase form) is a word of any lexicon.
 
-        Words only wordfreq has count from :data:`KNOWN_MIN_ZIPF` on. Possessive ``'s`` is
-        ignored, and a hyphenated word is known when all its parts are.
+        Words only wordfreq has count from ``known_min_zipf`` on (``rules/correct.yaml``).
+        Possessive ``'s`` is ignored, and a hyphenated word is known when all its parts are.
         """
         if self._known1(word):
             return True
@@ -243,10 +241,12 @@ class Lexicon:
         return False
 
     def _known1(self, word: str) -> bool:
-        if word in self._exact or self._zipf.get(word, 0.0) >= KNOWN_MIN_ZIPF:
+        if word in self._exact or self._zipf.get(word, 0.0) >= self.known_min_zipf:
             return True
         low = word.lower()
-        return low != word and (low in self._exact or self._zipf.get(low, 0.0) >= KNOWN_MIN_ZIPF)
+        return low != word and (
+            low in self._exact or self._zipf.get(low, 0.0) >= self.known_min_zipf
+        )
 
     def zipf(self, word: str) -> float:
         """General-English frequency on the Zipf scale (wordfreq), 0 when unknown."""

@@ -106,6 +106,7 @@ class CorrectSettings(_File):
     suggest_threshold: Probability
     real_word_suggest_threshold: Probability
     memo_size: int = Field(ge=0)
+    known_min_zipf: float
     ocr: OcrSettings
     channel: ChannelCosts
     language_model: LmParams

@@ -169,15 +169,9 @@ def _decide(
 
 def _edit(start: int, original: str, replacement: str, kind: str, rules: DehyphenateRules) -> Edit:
     confidence = rules.confidence[kind]
-    return Edit(
-        start,
-        start + len(original),
-        original,
-        replacement,
-        PASS_NAME,
-        kind.replace("_", "-"),
-        confidence,
-        applied=confidence >= rules.apply_threshold,
+    rule = kind.replace("_", "-")
+    return Edit.rated(
+        start, original, replacement, PASS_NAME, rule, confidence, rules.apply_threshold
     )
 
 

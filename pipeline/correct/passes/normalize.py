@@ -42,15 +42,8 @@ _SOFT_HYPHEN = regex.compile(r"(?<=\w)\u00ad[ \t]*\n?[ \t]*(?=\w)|\u00ad")
 
 def _edit(start: int, original: str, replacement: str, rule: str, rules: NormalizeRules) -> Edit:
     confidence = rules.confidence[rule]
-    return Edit(
-        start,
-        start + len(original),
-        original,
-        replacement,
-        PASS_NAME,
-        rule,
-        confidence,
-        applied=confidence >= rules.apply_threshold,
+    return Edit.rated(
+        start, original, replacement, PASS_NAME, rule, confidence, rules.apply_threshold
     )
 
 

@@ -39,16 +39,10 @@ def artefact_edits(text: str, rules: Iterable[Artefact], threshold: float) -> li
             if replacement == m.group(0):
                 continue
             taken.append((start, end))
+            rule_name = f"artefact:{rule.name}"
             edits.append(
-                Edit(
-                    start,
-                    end,
-                    m.group(0),
-                    replacement,
-                    "ocr",
-                    f"artefact:{rule.name}",
-                    rule.confidence,
-                    rule.confidence >= threshold,
+                Edit.rated(
+                    start, m.group(0), replacement, "ocr", rule_name, rule.confidence, threshold
                 )
             )
     return sorted(edits, key=lambda e: e.start)
@@ -73,18 +67,8 @@ def digit_edits(
         if len(words) != 1:
             continue
         cand, reading = words[0]
-        edits.append(
-            Edit(
-                m.start(),
-                m.end(),
-                token,
-                cand,
-                "ocr",
-                f"ocr:digit-{reading.seen}-{reading.meant}",
-                reading.confidence,
-                reading.confidence >= threshold,
-            )
-        )
+        rule = f"ocr:digit-{reading.seen}-{reading.meant}"
+        edits.append(Edit.rated(m.start(), token, cand, "ocr", rule, reading.confidence, threshold))
     return edits
 
 

@@ -40,6 +40,7 @@ def word_edits(
         original = text[tok.start : tok.end]
         if verdict.replacement == original:
             continue
+        # applied by the exact confidence; recorded rounded, so tables are stable
         edits.append(
             Edit(
                 tok.start,
