@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # Debian packages: the dictionaries for every run; the hunspell program (a benchmark peer) and
 # chromium (browser tests) for the checks.
-RUN_PACKAGES := hunspell-en-us hunspell-en-med
+RUN_PACKAGES := hunspell-en-us hunspell-en-med hunspell-en-gb
 TEST_PACKAGES := $(RUN_PACKAGES) hunspell chromium
 PACKAGES ?= $(TEST_PACKAGES)
 RAW_DIR ?= data/raw

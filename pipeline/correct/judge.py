@@ -174,8 +174,8 @@ class Judge:
 
     def _analyse(self, word: str) -> tuple[bool, Candidates] | None:
         """(curated, candidates) of a word, or None when it is never to be touched."""
-        if self.lexicon.is_protected(word):
-            return None
+        if self.lexicon.is_protected(word) or self.lexicon.variant_of(word):
+            return None  # a protected word, or a British spelling: correct as written
         lower = word.lower()
         apostrophe = "'" in word or "’" in word
         base = lower[:-2] if lower.endswith(_CLITIC) else lower

@@ -37,7 +37,7 @@ from pipeline.atomic import write_atomic
 from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
-_FORMAT = "lexicon-v5"
+_FORMAT = "lexicon-v6"
 _WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 
@@ -177,6 +177,7 @@ class LexiconData:
     additions: set[str] = field(default_factory=set)
     protected: set[str] = field(default_factory=set)
     zipf: dict[str, float] = field(default_factory=dict)
+    variants: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
 
@@ -197,6 +198,7 @@ class Lexicon:
         self._protected_lower = _lower_index(data.protected)
         self._zipf = data.zipf
         self._exact = self._general | self._medical | self._protected
+        self._variants = data.variants
         self.missing = tuple(data.missing)
 
     @classmethod
@@ -210,16 +212,18 @@ class Lexicon:
         """The lexicon for these rules and dictionaries, from the disk cache when it is fresh."""
         hunspell_dir = Path(hunspell_dir or HUNSPELL_DIR)
         words = (rules.lexicon_additions, rules.protected)
-        fingerprint = _fingerprint(hunspell_dir, words)
+        variant_rules = [f"{b}>{a}" for b, a in rules.spelling_variants]
+        fingerprint = _fingerprint(hunspell_dir, [*words, variant_rules])
         path = _cache_dir(cache_dir) / f"{_FORMAT}-{fingerprint}.pickle"
         data = _read_cache(path)
         if data is None:
-            data = build_data(hunspell_dir, *words)
+            data = build_data(hunspell_dir, *words, rules.spelling_variants)
             _write_cache(path, data)
         for name in data.missing:
             warnings.warn(
                 f"caseclean: dictionary {name} not found; the lexicon is smaller and fewer "
-                "corrections will be applied (install hunspell-en-us and hunspell-en-med)",
+                "corrections will be applied (install hunspell-en-us, hunspell-en-med and "
+                "hunspell-en-gb)",
                 RuntimeWarning,
                 stacklevel=2,
             )
@@ -243,6 +247,8 @@ class Lexicon:
     def _known1(self, word: str) -> bool:
         if word in self._exact or self._zipf.get(word, 0.0) >= self.known_min_zipf:
             return True
+        if word.lower() in self._variants:
+            return True
         low = word.lower()
         return low != word and (
             low in self._exact or self._zipf.get(low, 0.0) >= self.known_min_zipf
@@ -254,6 +260,10 @@ class Lexicon:
         if found is None:
             found = self._zipf.get(word.lower(), 0.0)
         return found
+
+    def variant_of(self, word: str) -> str | None:
+        """The American spelling of a British variant (``harbouring`` -> ``harboring``)."""
+        return self._variants.get(word.lower())
 
     def in_hunspell(self, word: str) -> bool:
         """In the curated dictionaries (hunspell en_US, en_med, additions), case-aware."""
@@ -325,8 +335,49 @@ class Lexicon:
         return sorted(w for w in words if _WORD_RE.fullmatch(w))
 
 
+def spelling_variants(
+    british: Iterable[str], american: set[str], rules: Iterable[tuple[str, str]]
+) -> dict[str, str]:
+    """British-only forms that one correspondence of ``rules`` turns into an American form.
+
+    A rule applies at one place or everywhere (``haemorrhagic`` needs every ``ae``).
+
+    >>> spelling_variants(["tumour", "Kavanagh"], {"tumor"}, [("our", "or")])
+    {'tumour': 'tumor'}
+    """
+    rules = list(rules)
+    found: dict[str, str] = {}
+    for word in {w.lower() for w in british} - american:
+        for old, new in rules:
+            start = word.find(old)
+            readings = [word.replace(old, new)]
+            while start >= 0:
+                readings.append(word[:start] + new + word[start + len(old) :])
+                start = word.find(old, start + 1)
+            hit = next((r for r in readings if r in american), None)
+            if hit is not None:
+                found[word] = hit
+                break
+    return found
+
+
+def _british_variants(
+    hunspell_dir: Path, data: LexiconData, rules: Iterable[tuple[str, str]]
+) -> None:
+    aff_path, dic = hunspell_dir / "en_GB.aff", hunspell_dir / "en_GB.dic"
+    if not (aff_path.exists() and dic.exists()):
+        data.missing.append(str(dic))
+        return
+    aff, context = read_affixes(aff_path)
+    american = {w.lower() for w in data.general | data.medical}
+    data.variants = spelling_variants(hunspell_forms(dic, aff, context), american, rules)
+
+
 def build_data(
-    hunspell_dir: Path, additions: Iterable[str], protected: Iterable[str]
+    hunspell_dir: Path,
+    additions: Iterable[str],
+    protected: Iterable[str],
+    variant_rules: Iterable[tuple[str, str]],
 ) -> LexiconData:
     """Read every source; this is the slow part the cache saves."""
     data = LexiconData()
@@ -340,6 +391,7 @@ def build_data(
             data.missing.append(str(dic))
     if not aff_path.exists():
         data.missing.append(str(aff_path))
+    _british_variants(hunspell_dir, data, variant_rules)
     data.additions.update(additions)
     data.protected.update(protected)
     data.zipf = _wordfreq_table()
@@ -354,7 +406,7 @@ def _wordfreq_table() -> dict[str, float]:
     return table
 
 
-_DICTIONARIES = ("en_US.aff", "en_US.dic", "en_med_glut.dic")
+_DICTIONARIES = ("en_US.aff", "en_US.dic", "en_med_glut.dic", "en_GB.aff", "en_GB.dic")
 
 
 def _fingerprint(hunspell_dir: Path, word_lists: Iterable[Iterable[str]]) -> str:

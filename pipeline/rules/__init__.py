@@ -58,6 +58,7 @@ class Rules:
     misspellings: dict[str, tuple[Misspelling, ...]]
     lexicon_additions: tuple[str, ...]
     protected: tuple[str, ...]
+    spelling_variants: tuple[tuple[str, str], ...]
 
 
 def load_rules(directory: Path | str | None = None) -> Rules:
@@ -81,6 +82,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         misspellings=spelling.misspellings(root / "known_misspellings.tsv"),
         lexicon_additions=read_word_list(root / "lexicon_additions.txt"),
         protected=read_word_list(root / "protected.txt"),
+        spelling_variants=spelling.spelling_variants(root / "spelling_variants.tsv"),
     )
 
 

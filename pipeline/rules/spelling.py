@@ -309,6 +309,17 @@ def misspellings(path: Path) -> dict[str, tuple[Misspelling, ...]]:
     return {wrong: tuple(rows) for wrong, rows in table.items()}
 
 
+def spelling_variants(path: Path) -> tuple[tuple[str, str], ...]:
+    """``spelling_variants.tsv``: (British letters, American letters) correspondences."""
+    pairs = []
+    for row in read_tsv(path, ("british", "american"), 2):
+        british, american = row.get("british").lower(), row.get("american").lower()
+        if not british or not british.isalpha() or not american.isalpha():
+            raise RulesError(f"{path}:{row.line}: expected two runs of letters")
+        pairs.append((british, american))
+    return tuple(pairs)
+
+
 def load_correct(path: Path) -> CorrectSettings:
     """``correct.yaml``, validated."""
     return load_model(CorrectSettings, path)
