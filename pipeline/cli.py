@@ -120,9 +120,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from pipeline.correct import Corrector
 
         pairs = _read_jsonl(args.pairs)
-        # As in `caseclean run`, the corrector learns the vocabulary of the text it cleans.
-        corrector = Corrector.load(args.rules, archive_texts=[p["noisy"] for p in pairs])
-        scores = evaluate.score_pairs(pairs, lambda text: corrector.clean(text).text)
+        # As in `caseclean run`, the corrector learns the vocabulary of the text it cleans, and
+        # is told each text's section kind when the pair ids give it (``case#findings``).
+        kinds = {p["noisy"]: evaluate.section_kind(str(p.get("id", ""))) for p in pairs}
+        corrector = Corrector.load(args.rules, sections=[(k, t) for t, k in kinds.items()])
+
+        def correct(text: str) -> str:
+            return corrector.clean(text, section=kinds.get(text)).text
+
+        scores = evaluate.score_pairs(pairs, correct)
         print(evaluate.format_pair_scores(scores, by_section=args.by_section, top=args.top))
     if args.gold is not None:
         if args.archive is None:

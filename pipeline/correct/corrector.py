@@ -18,12 +18,14 @@ from pathlib import Path
 
 import regex
 
+from pipeline.correct.damage import DamageModel, Sample
 from pipeline.correct.judge import Judge
 from pipeline.correct.language_model import ArchiveCounts, LanguageModel, general_bigrams
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.ocr_model import OcrModel
 from pipeline.correct.passes import Pass, PassContext, available_passes
 from pipeline.correct.slips import CandidateFinder
+from pipeline.correct.terms import TermFinder
 from pipeline.edits import Edit, EditTrail
 from pipeline.rules import Repeat, Rules, RulesError, load_rules
 
@@ -52,11 +54,13 @@ def resolve_plan(rules: Rules) -> dict[str, Pass]:
 class Corrector:
     """The spelling engine of a run: rules, lexicon, and the archive's own vocabulary."""
 
-    def __init__(self, rules: Rules, lexicon: Lexicon, archive: ArchiveCounts | None = None):
+    def __init__(self, rules: Rules, lexicon: Lexicon, sections: Iterable[Sample] = ()) -> None:
+        """``sections``: the archive as (section kind, text), taught before any correction."""
         settings = rules.correct
+        samples = list(sections)
         self.rules = rules
         self.lexicon = lexicon
-        self.archive = archive if archive is not None else ArchiveCounts()
+        self.archive = ArchiveCounts(text for _, text in samples)
         bigrams = general_bigrams(round(settings.language_model.bigram_coverage, 6))
         lm = LanguageModel(lexicon, self.archive, settings.language_model, bigrams)
         ocr = OcrModel(
@@ -64,7 +68,11 @@ class Corrector:
         )
         targets = frozenset(lexicon.targets(settings.targets.min_zipf))
         finder = CandidateFinder(targets, settings.channel, memo_size=settings.memo_size)
-        self.judge = Judge(settings, lexicon, self.archive, lm, ocr, finder, rules.misspellings)
+        terms = TermFinder(rules.term_classes)
+        damage = DamageModel.of(settings.damage, samples, lexicon, terms)
+        self.judge = Judge(
+            settings, lexicon, self.archive, lm, ocr, finder, rules.misspellings, terms, damage
+        )
         self.passes = resolve_plan(rules)
 
     @classmethod
@@ -73,13 +81,16 @@ class Corrector:
         rules_dir: Path | str | None = None,
         *,
         archive_texts: Iterable[str] = (),
+        sections: Iterable[Sample] = (),
         lexicon: Lexicon | None = None,
     ) -> Corrector:
-        """A corrector for a rules folder (the project's by default), taught ``archive_texts``."""
+        """A corrector for a rules folder (the project's by default), taught the archive:
+        ``archive_texts`` (texts of no particular section kind) and ``sections`` (kind, text).
+        """
         rules = load_rules(rules_dir)
         if lexicon is None:
             lexicon = Lexicon.load(rules)
-        return cls(rules, lexicon, ArchiveCounts(archive_texts))
+        return cls(rules, lexicon, [*((None, t) for t in archive_texts), *sections])
 
     def clean(
         self, text: str, *, protected: Iterable[str] = (), section: str | None = None

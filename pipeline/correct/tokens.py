@@ -35,10 +35,35 @@ class Token:
     initial: bool
     title_line: bool
     dotted: bool = False
+    citation: bool = False
+    """Inside a reference or citation (set by :mod:`pipeline.correct.terms`)."""
+    term: bool = False
+    """Part of a term its neighbours show (a Latin binomial)."""
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What a verdict on this token depends on, besides the word's section."""
+        return (
+            self.word,
+            self.prev,
+            self.next,
+            self.initial,
+            self.title_line,
+            self.dotted,
+            self.citation,
+            self.term,
+        )
 
 
 def _title_ratio(line: str) -> bool:
-    """A Title Case line (a heading, a body system): capitals there are no sign of names."""
+    """A Title Case line (a heading, a body system): capitals there are no sign of names.
+
+    A reference list is Title Case too, because of its names: a citation's capitals are told
+    apart by :mod:`pipeline.correct.terms`, not here.
+
+    >>> _title_ratio("Musculoskeletal System"), _title_ratio("the Musculoskeletal system")
+    (True, False)
+    """
     words = regex.findall(r"\p{L}{4,}", line)
     if len(words) < 2:
         return bool(words) and words[0][:1].isupper()

@@ -161,6 +161,17 @@ def section_of(pair_id: str) -> str:
     return pair_id.rpartition("#")[2] if "#" in pair_id else ""
 
 
+def section_kind(pair_id: str) -> str | None:
+    """The section kind a pair id names, as a run would tell the corrector; None when the id
+    names none (``acl-dev-0001``) or only a number (``page.html#3``).
+
+    >>> section_kind("2013/case.txt#findings"), section_kind("page.html#3")
+    ('findings', None)
+    """
+    kind = section_of(pair_id)
+    return kind if kind and not kind.isdigit() else None
+
+
 def _as_text(result: object) -> str:
     """Accept a corrector returning a string or a result object with ``.text``."""
     return result if isinstance(result, str) else str(result.text)  # type: ignore[attr-defined]

@@ -28,12 +28,14 @@ from pipeline.rules.spelling import (
     ChannelCosts,
     Confusion,
     CorrectSettings,
+    DamageSettings,
     DehyphenateRules,
     DigitReading,
     LmParams,
     Misspelling,
     NormalizeRules,
     Repeat,
+    TermClasses,
 )
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
@@ -59,6 +61,7 @@ class Rules:
     lexicon_additions: tuple[str, ...]
     protected: tuple[str, ...]
     spelling_variants: tuple[tuple[str, str], ...]
+    term_classes: TermClasses
 
 
 def load_rules(directory: Path | str | None = None) -> Rules:
@@ -83,6 +86,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         lexicon_additions=read_word_list(root / "lexicon_additions.txt"),
         protected=read_word_list(root / "protected.txt"),
         spelling_variants=spelling.spelling_variants(root / "spelling_variants.tsv"),
+        term_classes=spelling.load_term_classes(root / "term_classes.yaml"),
     )
 
 
@@ -93,6 +97,7 @@ __all__ = [
     "ChannelCosts",
     "Confusion",
     "CorrectSettings",
+    "DamageSettings",
     "DehyphenateRules",
     "DigitReading",
     "FieldRules",
@@ -104,6 +109,7 @@ __all__ = [
     "Rules",
     "RulesError",
     "SectionRules",
+    "TermClasses",
     "heading_key",
     "load_rules",
 ]

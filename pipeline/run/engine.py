@@ -37,21 +37,23 @@ from pipeline.run.page import (
     build_rows,
     parse_document,
     read_document,
+    section_kind,
     section_texts,
 )
 from pipeline.run.workers import Builder, Reader
 
-CorrectorFactory = Callable[[Rules, Sequence[str]], Cleaner]
-"""Builds a run's corrector from its rules and the archive's section texts."""
+Sample = tuple[str | None, str]
+"""A section of the archive: (section kind, or None for an unknown heading; its text)."""
+CorrectorFactory = Callable[[Rules, Sequence[Sample]], Cleaner]
+"""Builds a run's corrector from its rules and the archive's sections."""
 
 
-def archive_corrector(rules: Rules, archive_texts: Sequence[str]) -> Cleaner:
-    """The spelling corrector of a run, taught the archive's own vocabulary."""
+def archive_corrector(rules: Rules, sections: Sequence[Sample]) -> Cleaner:
+    """The spelling corrector of a run, taught the archive's own vocabulary and damage."""
     from pipeline.correct import Corrector
-    from pipeline.correct.language_model import ArchiveCounts
     from pipeline.correct.lexicon import Lexicon
 
-    return Corrector(rules, Lexicon.load(rules), ArchiveCounts(archive_texts))
+    return Corrector(rules, Lexicon.load(rules), sections)
 
 
 @dataclass
@@ -146,10 +148,10 @@ def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
         for item in executor.map(Reader(options.raw_dir, rules), paths, progress, "read"):
             (documents if isinstance(item, Document) else result.errors).append(item)
         parsed = learn_and_parse(documents, rules, result)
-        archive_texts = [text for p in parsed for _, _, text in section_texts(p)]
+        samples = [(section_kind(name), text) for p in parsed for name, _, text in section_texts(p)]
         builder = Builder(
             rules,
-            options.corrector(rules, archive_texts),
+            options.corrector(rules, samples),
             ModalityFinder(rules.modalities),
             options.decisions,
         )

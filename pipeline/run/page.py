@@ -87,6 +87,11 @@ def section_texts(parsed: ParsedPage) -> list[tuple[str, str | None, str]]:
     return [(n, h, t) for n, h, t in out if t.strip()]
 
 
+def section_kind(name: str) -> str | None:
+    """The kind the corrector is told: a canonical section, or None for ``other:`` ones."""
+    return None if name.startswith("other:") else name
+
+
 def protected_words(fields: Fields) -> list[str]:
     """The page's own names: never corrected, whatever a dictionary says."""
     words: list[str] = []
@@ -104,7 +109,7 @@ def correct_sections(
     rows = PageRows()
     protected = protected_words(parsed.fields)
     for position, (name, heading, raw) in enumerate(section_texts(parsed)):
-        kind = name if not name.startswith("other:") else None
+        kind = section_kind(name)
         proposed: list[Edit] = list(cleaner.clean(raw, protected=protected, section=kind).edits)
         clean, edits = honour_section(case_id, name, raw, proposed, decisions)
         rows.sections.append(SectionRow(case_id, position, name, heading, raw, clean))
