@@ -55,7 +55,7 @@ class TermFinder:
         >>> text = ("The mass grows slowly over many years. 8. Hidaka T, Chuman H, Nao-I N. "
         ...         "A case. 2015;12:5. The lesion enhances avidly after contrast.")
         >>> [(text[s:s + 12], text[e - 12:e]) for s, e in finder.citation_spans(text)]
-        [('ws slowly ov', 'nces avidly')]
+        [('ws slowly ov', 'ances avidly')]
         """
         cues = sorted((m.start(), m.end()) for cue in self.cues for m in cue.finditer(text))
         spans: list[tuple[int, int]] = []
