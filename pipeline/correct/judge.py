@@ -367,9 +367,11 @@ class Judge:
         real = self.settings.real_words
         odd = odd_case(word)
         zipf = self.lexicon.zipf(lower)
+        short = len(lower) < self.settings.min_insert_length
         if not odd and (not curated or (zipf < real.max_zipf and len(lower) <= real.max_length)):
             for cand, (cost, kind) in self.finder.candidates(lower).items():
-                offer(cand, cost, "dictionary", f"dictionary:{kind}")
+                if not (short and kind == "insert"):  # "iff", "perf": short words of their own
+                    offer(cand, cost, "dictionary", f"dictionary:{kind}")
         steps = 1 if curated or out else self.settings.ocr.max_steps
         for cand, weight in self.ocr.candidates(word, steps).items():
             low = cand.lower()

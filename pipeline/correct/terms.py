@@ -15,9 +15,12 @@ import dataclasses
 from collections.abc import Callable
 
 import regex
+import wordfreq
 
 from pipeline.correct.tokens import Token
 from pipeline.rules import TermClasses
+
+Zipf = Callable[[str], float]
 
 
 class TermFinder:
@@ -31,6 +34,7 @@ class TermFinder:
         self.epithet_endings = tuple(e.lower() for e in classes.latin_binomials.epithet_endings)
         self.max_genus_zipf = classes.latin_binomials.max_genus_zipf
         self.cues = [regex.compile(p, regex.VERSION1) for p in classes.citations.patterns]
+        self.foreign = classes.foreign
         self.window = classes.citations.window
         self.margin = classes.citations.margin
         self.min_cues = classes.citations.min_cues
@@ -73,29 +77,52 @@ class TermFinder:
         """A lowercase word with a Latin epithet ending that no dictionary knows."""
         return word.islower() and word.endswith(self.epithet_endings) and not known(word)
 
-    def mark(
-        self,
-        text: str,
-        tokens: list[Token],
-        known: Callable[[str], bool],
-        zipf: Callable[[str], float],
-    ) -> list[Token]:
-        """The tokens with ``citation`` and ``term`` (binomial) set where the text says so."""
-        spans = self.citation_spans(text)
-        starts = [s for s, _ in spans]
-        binomial: set[int] = set()
+    def binomials(
+        self, text: str, tokens: list[Token], known: Callable[[str], bool], zipf: Zipf
+    ) -> set[int]:
+        """Indexes of the tokens that are a Latin binomial's genus and epithet."""
+        found: set[int] = set()
         for i in range(len(tokens) - 1):
             genus, epithet = tokens[i], tokens[i + 1]
             adjacent = text[genus.end : epithet.start] == " "
             capital = genus.word[:1].isupper() and genus.word[1:].islower()
             rare_genus = zipf(genus.word) < self.max_genus_zipf
             if adjacent and capital and rare_genus and self.epithet(epithet.word, known):
-                binomial.update((i, i + 1))
+                found.update((i, i + 1))
+        return found
+
+    def foreign_phrases(self, tokens: list[Token], known: Callable[[str], bool]) -> set[int]:
+        """Indexes of the tokens in a phrase of another language (see ``foreign`` rules)."""
+        rules = self.foreign
+        language: dict[int, str] = {}
+        for i, tok in enumerate(tokens):
+            if known(tok.word):
+                continue
+            for lang in rules.languages:
+                if wordfreq.zipf_frequency(tok.word.lower(), lang) >= rules.min_zipf:
+                    language[i] = lang
+                    break
+        found: set[int] = set()
+        for i, lang in language.items():
+            near = [
+                j for j in range(i - rules.window, i + rules.window + 1) if language.get(j) == lang
+            ]
+            if len(near) >= rules.min_words:
+                found.update(near)
+        return found
+
+    def mark(
+        self, text: str, tokens: list[Token], known: Callable[[str], bool], zipf: Zipf
+    ) -> list[Token]:
+        """The tokens with ``citation`` and ``term`` set where their neighbours say so."""
+        spans = self.citation_spans(text)
+        starts = [s for s, _ in spans]
+        terms = self.binomials(text, tokens, known, zipf) | self.foreign_phrases(tokens, known)
         out = []
         for i, tok in enumerate(tokens):
             at = bisect.bisect_right(starts, tok.start) - 1
             citation = at >= 0 and tok.end <= spans[at][1]
-            if citation or i in binomial:
-                tok = dataclasses.replace(tok, citation=citation, term=i in binomial)
+            if citation or i in terms:
+                tok = dataclasses.replace(tok, citation=citation, term=i in terms)
             out.append(tok)
         return out

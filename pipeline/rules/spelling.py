@@ -125,6 +125,7 @@ class CorrectSettings(_File):
     real_word_suggest_threshold: Probability
     memo_size: int = Field(ge=0)
     known_min_zipf: float
+    min_insert_length: int = Field(ge=1)
     ocr: OcrSettings
     channel: ChannelCosts
     language_model: LmParams
@@ -258,6 +259,13 @@ class CitationCues(_File):
         return [_compiles(p) for p in patterns]
 
 
+class ForeignPhrases(_File):
+    languages: list[str]
+    min_zipf: float
+    window: int = Field(ge=0)
+    min_words: int = Field(ge=2)
+
+
 class TermClasses(_File):
     """``term_classes.yaml``: the shapes of legitimate terms no dictionary lists."""
 
@@ -265,6 +273,7 @@ class TermClasses(_File):
     symbols: SymbolShape
     latin_binomials: LatinBinomials
     citations: CitationCues
+    foreign: ForeignPhrases
 
 
 @dataclass(frozen=True, slots=True)
