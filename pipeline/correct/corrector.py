@@ -26,7 +26,7 @@ from pipeline.correct.ocr_model import OcrModel
 from pipeline.correct.passes import Pass, PassContext, available_passes
 from pipeline.correct.slips import CandidateFinder
 from pipeline.correct.terms import TermFinder
-from pipeline.edits import Edit, EditTrail
+from pipeline.edits import Edit, EditTrail, one_verdict_per_span
 from pipeline.rules import Repeat, Rules, RulesError, load_rules
 
 
@@ -108,7 +108,7 @@ class Corrector:
             elif last_output.get(step) != trail.text:
                 # a pass is idempotent on its own output: it runs again only on changed text
                 self._run(step, trail, context, last_output)
-        return CleanResult(trail.text, _without_stale_suggestions(trail.edits))
+        return CleanResult(trail.text, one_verdict_per_span(trail.edits))
 
     def _run(
         self, name: str, trail: EditTrail, context: PassContext, last_output: dict[str, str]
@@ -129,9 +129,3 @@ class Corrector:
             context.end_round()
             if trail.text == round_start:
                 break
-
-
-def _without_stale_suggestions(edits: list[Edit]) -> list[Edit]:
-    """Drop a suggestion a later round applied after all (same span, same replacement)."""
-    applied = {(e.start, e.end, e.replacement) for e in edits if e.applied}
-    return [e for e in edits if e.applied or (e.start, e.end, e.replacement) not in applied]

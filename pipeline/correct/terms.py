@@ -89,6 +89,23 @@ class TermFinder:
             rare_genus = zipf(genus.word) < self.max_genus_zipf
             if adjacent and capital and rare_genus and self.epithet(epithet.word, known):
                 found.update((i, i + 1))
+        return found | self._latin_runs(text, tokens, known)
+
+    def _latin_runs(self, text: str, tokens: list[Token], known: Callable[[str], bool]) -> set[int]:
+        """Runs of capitalised words no dictionary knows, one with a Latin ending: the Latin
+        names of pharmacopoeias and herbals (``Atractylodis Macrocephalae Rhizoma``)."""
+        found: set[int] = set()
+        run: list[int] = []
+        for i, tok in enumerate([*tokens, None]):
+            joined = tok is not None and run and text[tokens[run[-1]].end : tok.start] == " "
+            fits = tok is not None and tok.word[:1].isupper() and not known(tok.word)
+            if fits and (joined or not run):
+                run.append(i)
+                continue
+            latin = any(tokens[j].word.lower().endswith(self.epithet_endings) for j in run)
+            if len(run) >= 2 and latin:
+                found.update(run)
+            run = [i] if fits else []
         return found
 
     def foreign_phrases(self, tokens: list[Token], known: Callable[[str], bool]) -> set[int]:

@@ -52,6 +52,11 @@ _CASE_SOURCE = (
     _c("source_path", "string", "Path of the page as read", True),
     _c("source_sha256", "string", "SHA-256 of the page's raw bytes", True),
     _c("source_format", "string", "html or text", True),
+    _c(
+        "duplicate_of",
+        "string",
+        "case_id of an earlier page with the same section texts; null for the first",
+    ),
     _c("title", "string", "Case title (cleaned)"),
 )
 FIELD_COLUMNS = (
@@ -117,6 +122,11 @@ CORRECTIONS = TableSchema(
         _c("rule", "string", "Rule(s) that made the edit, joined with +", True),
         _c("confidence", "number", "Confidence of the edit, 0..1", True),
         _c("applied", "boolean", "True when applied; false for a suggestion", True),
+        _c(
+            "alternatives",
+            "array",
+            "Other readings of the span the corrector weighed, likeliest first",
+        ),
         _c("proposed", "boolean", "The corrector's own verdict: applied before any decision", True),
         _c("decision", "string", "Reviewer's decision: accepted, rejected or null"),
     ),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from pipeline.run.page import (
     Cleaner,
     ParsedPage,
     build_rows,
+    content_key,
     parse_document,
     read_document,
     section_kind,
@@ -122,18 +123,34 @@ class RunResult:
 
 def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) -> list[ParsedPage]:
     """Steps 2 and 3: drop the chrome the archive repeats, then cut every page."""
+    # A page saved twice is one page: its lines repeating across the copies are no chrome.
+    distinct = {tuple(b.text for b in d.blocks): d for d in documents}
     counts: Counter[str] = Counter()
-    for document in documents:
+    for document in distinct.values():
         counts.update(count_lines(document, rules))
-    result.learned_boilerplate = learn_repeated(counts, len(documents), rules.boilerplate)
+    result.learned_boilerplate = learn_repeated(counts, len(distinct), rules.boilerplate)
     parsed: list[ParsedPage] = []
+    first: dict[str, str] = {}
     for document in documents:
         outcome = parse_document(drop_learned(document, result.learned_boilerplate), rules)
-        if isinstance(outcome, ParsedPage):
-            parsed.append(outcome)
-        else:
+        if isinstance(outcome, ErrorRow):
             result.errors.append(outcome)
+            continue
+        original = first.setdefault(content_key(outcome), outcome.page.case_id)
+        if original != outcome.page.case_id:
+            outcome = replace(outcome, duplicate_of=original)
+        parsed.append(outcome)
     return parsed
+
+
+def archive_samples(parsed: list[ParsedPage]) -> list[Sample]:
+    """The sections the corrector learns the archive from: a duplicate page counts once."""
+    return [
+        (section_kind(name), text)
+        for page in parsed
+        if page.duplicate_of is None
+        for name, _, text in section_texts(page)
+    ]
 
 
 def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
@@ -148,10 +165,9 @@ def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
         for item in executor.map(Reader(options.raw_dir, rules), paths, progress, "read"):
             (documents if isinstance(item, Document) else result.errors).append(item)
         parsed = learn_and_parse(documents, rules, result)
-        samples = [(section_kind(name), text) for p in parsed for name, _, text in section_texts(p)]
         builder = Builder(
             rules,
-            options.corrector(rules, samples),
+            options.corrector(rules, archive_samples(parsed)),
             ModalityFinder(rules.modalities),
             options.decisions,
         )

@@ -7,6 +7,7 @@ pool, a cluster) and a test can call it alone. A page that fails at any step bec
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ class ParsedPage:
     page: Page
     sectioned: SectionedPage
     fields: Fields
+    duplicate_of: str | None = None
+    """The case id of an earlier page with the same text, when this page repeats one."""
 
 
 def error_row(source_path: str, case_id: str, exc: PageError) -> ErrorRow:
@@ -92,6 +95,15 @@ def section_kind(name: str) -> str | None:
     return None if name.startswith("other:") else name
 
 
+def content_key(parsed: ParsedPage) -> str:
+    """A fingerprint of what a page says: its sections' names and texts, whatever the file's
+    name, bytes or chrome (a page saved twice, or under two names, gives one key)."""
+    digest = hashlib.sha256()
+    for name, _, text in section_texts(parsed):
+        digest.update(f"{name}\0{text}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def protected_words(fields: Fields) -> list[str]:
     """The page's own names: never corrected, whatever a dictionary says."""
     words: list[str] = []
@@ -143,6 +155,7 @@ def case_row(
         source_path=page.source_path,
         source_sha256=page.source_sha256,
         source_format=page.source_format,
+        duplicate_of=parsed.duplicate_of,
         title=text_of("title"),
         fields={c.name: getattr(fields, c.name) for c in FIELD_COLUMNS},
         texts={name: text_of(name) for name in rules.sections.case_columns},
