@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.correct.lexicon import (
-    HUNSPELL_DIR,
-    Lexicon,
-    hunspell_forms,
-    read_affixes,
-    read_stems,
-    word_forms,
-)
+from pipeline.correct.hunspell import hunspell_forms, read_affixes, read_stems, word_forms
+from pipeline.correct.lexicon import HUNSPELL_DIR, Lexicon
 from pipeline.rules import load_rules
 
 AFF = """SET UTF-8

@@ -23,7 +23,7 @@ import regex
 
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.terms import TermFinder
-from pipeline.correct.tokens import scan
+from pipeline.correct.tokens import Token, scan
 from pipeline.rules import DamageSettings
 
 # OCR fingerprints inside a chunk: a digit between lowercase letters (f0r), a capital inside a
@@ -56,10 +56,12 @@ class Tally:
         return (self.suspicious + weight * prior) / (self.words + weight)
 
 
-def count(text: str, lexicon: Lexicon, terms: TermFinder) -> Tally:
-    """The words and suspicious words of one text."""
+def count(
+    text: str, lexicon: Lexicon, terms: TermFinder, tokens: Iterable[Token] | None = None
+) -> Tally:
+    """The words and suspicious words of one text (``tokens``: its scan, when at hand)."""
     tally = Tally()
-    for tok in scan(text):
+    for tok in scan(text) if tokens is None else tokens:
         tally.words += 1
         word = tok.word
         if not word.islower() or lexicon.known(word) or lexicon.accepts(word):

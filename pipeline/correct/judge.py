@@ -321,7 +321,7 @@ class Judge:
 
     def mark(self, text: str, tokens: list[Token]) -> list[Token]:
         """The tokens of ``text`` marked where they sit in a citation or a Latin binomial."""
-        return self.terms.mark(text, tokens, self.lexicon.known, self.lexicon.zipf)
+        return self.terms.mark(text, tokens, self.lexicon)
 
     def digit_target(self, word: str) -> bool:
         """A word a digit misreading may be undone into: known, and not only a name."""

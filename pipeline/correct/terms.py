@@ -15,8 +15,8 @@ import dataclasses
 from collections.abc import Callable
 
 import regex
-import wordfreq
 
+from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.tokens import Token
 from pipeline.rules import TermClasses
 
@@ -84,10 +84,11 @@ class TermFinder:
         found: set[int] = set()
         for i in range(len(tokens) - 1):
             genus, epithet = tokens[i], tokens[i + 1]
+            if not (genus.word[:1].isupper() and genus.word[1:].islower()):
+                continue  # cheap tests first: most words are no genus
             adjacent = text[genus.end : epithet.start] == " "
-            capital = genus.word[:1].isupper() and genus.word[1:].islower()
             rare_genus = zipf(genus.word) < self.max_genus_zipf
-            if adjacent and capital and rare_genus and self.epithet(epithet.word, known):
+            if adjacent and rare_genus and self.epithet(epithet.word, known):
                 found.update((i, i + 1))
         return found | self._latin_runs(text, tokens, known)
 
@@ -99,6 +100,8 @@ class TermFinder:
         for i, tok in enumerate([*tokens, None]):
             joined = tok is not None and run and text[tokens[run[-1]].end : tok.start] == " "
             fits = tok is not None and tok.word[:1].isupper() and not known(tok.word)
+            if not fits and not run:
+                continue
             if fits and (joined or not run):
                 run.append(i)
                 continue
@@ -108,17 +111,12 @@ class TermFinder:
             run = [i] if fits else []
         return found
 
-    def foreign_phrases(self, tokens: list[Token], known: Callable[[str], bool]) -> set[int]:
+    def foreign_phrases(
+        self, tokens: list[Token], language_of: Callable[[str], str | None]
+    ) -> set[int]:
         """Indexes of the tokens in a phrase of another language (see ``foreign`` rules)."""
         rules = self.foreign
-        language: dict[int, str] = {}
-        for i, tok in enumerate(tokens):
-            if known(tok.word):
-                continue
-            for lang in rules.languages:
-                if wordfreq.zipf_frequency(tok.word.lower(), lang) >= rules.min_zipf:
-                    language[i] = lang
-                    break
+        language = {i: lang for i, tok in enumerate(tokens) if (lang := language_of(tok.word))}
         found: set[int] = set()
         for i, lang in language.items():
             near = [
@@ -128,13 +126,12 @@ class TermFinder:
                 found.update(near)
         return found
 
-    def mark(
-        self, text: str, tokens: list[Token], known: Callable[[str], bool], zipf: Zipf
-    ) -> list[Token]:
+    def mark(self, text: str, tokens: list[Token], lexicon: Lexicon) -> list[Token]:
         """The tokens with ``citation`` and ``term`` set where their neighbours say so."""
         spans = self.citation_spans(text)
         starts = [s for s, _ in spans]
-        terms = self.binomials(text, tokens, known, zipf) | self.foreign_phrases(tokens, known)
+        terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
+        terms |= self.foreign_phrases(tokens, lexicon.foreign_language)
         out = []
         for i, tok in enumerate(tokens):
             at = bisect.bisect_right(starts, tok.start) - 1

@@ -47,6 +47,10 @@ class WordRounds:
             self._scanned, self._tokens = text, self.mark(text, scan(text))
         return self._tokens
 
+    def prime(self, text: str, tokens: list[Token]) -> None:
+        """Give the scan of ``text`` already made, so it is not made twice."""
+        self._scanned, self._tokens = text, self.mark(text, tokens)
+
     def begin_round(self) -> None:
         self.judged = set()
 
@@ -70,11 +74,13 @@ class PassContext:
         """The word passes' shared state; the first word pass's text gives the word counts."""
         if self._rounds is None:
             own = Counter(words_of(text))
+            tokens = scan(text)
             damage = self.judge.damage
-            tally = count(text, self.lexicon, self.judge.terms)
+            tally = count(text, self.lexicon, self.judge.terms, tokens)
             clean = damage.cleanliness(damage.rate(self.section, tally))
             words = SectionWords(self.shield, own, self.in_archive, clean)
             self._rounds = WordRounds(words, self.judge.mark)
+            self._rounds.prime(text, tokens)
         return self._rounds
 
     def begin_round(self) -> None:
