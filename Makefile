@@ -65,5 +65,7 @@ bench: $(DEV_STAMP) setup-system
 	$(BIN)/python -m bench.peers
 	$(BIN)/python -m bench.speed
 
+# Removes what runs generated; reviewers' decisions (data/clean/decisions.jsonl) stay.
 clean:
-	rm -rf $(OUT_DIR) .pytest_cache .ruff_cache
+	@if [ -x $(BIN)/caseclean ]; then $(BIN)/caseclean clean --out $(OUT_DIR); fi
+	rm -rf .pytest_cache .ruff_cache

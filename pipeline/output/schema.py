@@ -16,6 +16,10 @@ from pipeline.rules import SectionRules
 
 SQLITE_NAME = "caseclean.sqlite"
 DATAPACKAGE_NAME = "datapackage.json"
+REPORT_NAME = "report.html"
+"""The static report a run regenerates beside its tables (``caseclean report`` writes it too)."""
+MARKER_NAME = ".caseclean-output"
+"""The file that marks a folder as one caseclean made."""
 TABLE_NAMES = ("cases", "sections", "corrections", "errors")
 
 
@@ -153,9 +157,10 @@ def table_schemas(sections: SectionRules) -> tuple[TableSchema, ...]:
 
 
 def generated_files() -> list[str]:
-    """Every file name a run writes into the output folder."""
+    """Every file name a run writes into the output folder (a run without a report removes
+    a stale one rather than carry it over)."""
     names = [f"{name}.{ext}" for name in TABLE_NAMES for ext in ("parquet", "csv")]
-    return [*names, SQLITE_NAME, DATAPACKAGE_NAME]
+    return [*names, SQLITE_NAME, DATAPACKAGE_NAME, REPORT_NAME, MARKER_NAME]
 
 
 def column_reference(schemas: Iterable[TableSchema]) -> str:
