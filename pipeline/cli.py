@@ -62,6 +62,8 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
         print(f"  learned boilerplate: {line!r}")
     for error in result.errors:
         print(f"  error: {error.case_id}: {error.stage}: {error.message}")
+    for name, reason in result.skipped:
+        print(f"  skipped: {name}: {reason}")
     if out is not None:
         print(f"  outputs                    {out}")
 

@@ -69,7 +69,8 @@ class Corrector:
         targets = frozenset(lexicon.targets(settings.targets.min_zipf))
         finder = CandidateFinder(targets, settings.channel, memo_size=settings.memo_size)
         terms = TermFinder(rules.term_classes)
-        damage = DamageModel.of(settings.damage, samples, lexicon, terms)
+        max_chars = rules.limits.max_token_chars
+        damage = DamageModel.of(settings.damage, samples, lexicon, terms, max_chars)
         self.judge = Judge(
             settings, lexicon, self.archive, lm, ocr, finder, rules.misspellings, terms, damage
         )

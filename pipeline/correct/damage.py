@@ -56,12 +56,10 @@ class Tally:
         return (self.suspicious + weight * prior) / (self.words + weight)
 
 
-def count(
-    text: str, lexicon: Lexicon, terms: TermFinder, tokens: Iterable[Token] | None = None
-) -> Tally:
-    """The words and suspicious words of one text (``tokens``: its scan, when at hand)."""
+def count(tokens: Iterable[Token], text: str, lexicon: Lexicon, terms: TermFinder) -> Tally:
+    """The words and suspicious words of one text, from its scan."""
     tally = Tally()
-    for tok in scan(text) if tokens is None else tokens:
+    for tok in tokens:
         tally.words += 1
         word = tok.word
         if not word.islower() or lexicon.known(word) or lexicon.accepts(word):
@@ -88,6 +86,7 @@ class DamageModel:
         samples: Iterable[Sample],
         lexicon: Lexicon,
         terms: TermFinder,
+        max_chars: int,
     ) -> DamageModel:
         """Count every section of the archive (each distinct text once)."""
         model = cls(settings)
@@ -96,7 +95,7 @@ class DamageModel:
             if text in seen:
                 continue
             seen.add(text)
-            tally = count(text, lexicon, terms)
+            tally = count(scan(text, max_chars), text, lexicon, terms)
             model.overall.add(tally)
             model.kinds.setdefault(kind, Tally()).add(tally)
         return model

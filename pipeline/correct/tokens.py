@@ -91,14 +91,18 @@ def _hyphen_parts(piece: _Piece) -> list[_Piece]:
     return out
 
 
-def _pieces(text: str) -> list[_Piece]:
-    """Chunks between spaces, stripped of edge punctuation, hyphenated ones in parts."""
+def _pieces(text: str, max_chars: int) -> list[_Piece]:
+    """Chunks between spaces, stripped of edge punctuation, hyphenated ones in parts; a chunk
+    longer than ``max_chars`` is no word (and its candidates would cost without bound)."""
     pieces: list[_Piece] = []
     prev_trail = "."
     prev_end = 0
     for m in _CHUNK.finditer(text):
         chunk = m.group()
         start = m.start()
+        if len(chunk) > max_chars:
+            prev_trail, prev_end = ".", m.end()
+            continue
         plain = chunk.isalpha()
         if plain:
             lead, core, trail = "", chunk, ""
@@ -121,16 +125,16 @@ def _pieces(text: str) -> list[_Piece]:
     return pieces
 
 
-def scan(text: str) -> list[Token]:
+def scan(text: str, max_chars: int) -> list[Token]:
     """The words of ``text`` a spelling pass may consider, with their neighbours.
 
     Skipped outright: chunks with digits, e-mail addresses and URLs, all-caps tokens, single
     letters, and pieces with punctuation inside (``e.g.``, ``usu.illy``).
 
-    >>> [(t.word, t.prev, t.next) for t in scan("A sever anemia, CT 3 mm.")]
+    >>> [(t.word, t.prev, t.next) for t in scan("A sever anemia, CT 3 mm.", 80)]
     [('sever', 'a', 'anemia'), ('anemia', 'sever', None), ('mm', '3', None)]
     """
-    pieces = _pieces(text)
+    pieces = _pieces(text, max_chars)
     tokens: list[Token] = []
     lines: dict[int, bool] = {}
     last = len(pieces) - 1

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.rules import page as page_rules
 from pipeline.rules import spelling
 from pipeline.rules.files import RulesError, read_word_list, rules_digest
 from pipeline.rules.page import (
     BoilerplateRules,
     FieldRules,
+    Limits,
     ModalityRules,
     SectionRules,
     boilerplate_rules,
@@ -62,6 +64,7 @@ class Rules:
     protected: tuple[str, ...]
     spelling_variants: tuple[tuple[str, str], ...]
     term_classes: TermClasses
+    limits: Limits
 
 
 def load_rules(directory: Path | str | None = None) -> Rules:
@@ -87,6 +90,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         protected=read_word_list(root / "protected.txt"),
         spelling_variants=spelling.spelling_variants(root / "spelling_variants.tsv"),
         term_classes=spelling.load_term_classes(root / "term_classes.yaml"),
+        limits=page_rules.limits(root / "limits.yaml"),
     )
 
 
@@ -101,6 +105,7 @@ __all__ = [
     "DehyphenateRules",
     "DigitReading",
     "FieldRules",
+    "Limits",
     "LmParams",
     "Misspelling",
     "ModalityRules",

@@ -80,6 +80,16 @@ class ModalitiesFile(_File):
     modalities: dict[str, list[str]]
 
 
+class Limits(_File):
+    """``limits.yaml``: what one page may cost, in bytes, characters, nesting and seconds."""
+
+    max_page_bytes: int = Field(ge=1)
+    max_page_chars: int = Field(ge=1)
+    max_token_chars: int = Field(ge=1)
+    max_html_depth: int = Field(ge=1)
+    page_seconds: float = Field(ge=0)
+
+
 @dataclass(frozen=True)
 class SectionRules:
     """Headings, their canonical names and how unlabeled paragraphs are named."""
@@ -182,6 +192,11 @@ def field_rules(path: Path) -> FieldRules:
     null_value = compile_patterns([data.null_value_pattern], path, "null_value_pattern")[0]
     cloaked = compile_patterns([data.email_cloaked_pattern], path, "email_cloaked_pattern")[0]
     return FieldRules(labels, null_value, cloaked, gender, units)
+
+
+def limits(path: Path) -> Limits:
+    """``limits.yaml``, validated."""
+    return load_model(Limits, path)
 
 
 def modality_rules(path: Path) -> ModalityRules:

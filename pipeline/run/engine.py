@@ -28,7 +28,7 @@ from pipeline.output.schema import TableSchema, table_schemas
 from pipeline.read.boilerplate import count_lines, drop_learned, learn_repeated
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
-from pipeline.read.ingest import discover
+from pipeline.read.ingest import inventory
 from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
 from pipeline.run.executors import Progress, make_executor, no_progress
 from pipeline.run.page import (
@@ -80,6 +80,8 @@ class RunResult:
     corrections: list[CorrectionRow] = field(default_factory=list)
     errors: list[ErrorRow] = field(default_factory=list)
     learned_boilerplate: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files under the archive folder that are no pages, with the reason."""
     seconds: float = 0.0
 
     @property
@@ -109,6 +111,7 @@ class RunResult:
             "corrections applied": applied,
             "suggestions": len(self.corrections) - applied,
             "learned boilerplate lines": len(self.learned_boilerplate),
+            "skipped files": len(self.skipped),
             "time": f"{self.seconds:.1f}s",
         }
 
@@ -157,8 +160,9 @@ def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
     """Process a whole archive: every table's rows, in case order, and the summary."""
     started = time.perf_counter()
     rules = load_rules(options.rules_dir)
-    result = RunResult(rules)
-    paths = discover(options.raw_dir)
+    found = inventory(options.raw_dir)
+    result = RunResult(rules, skipped=found.skipped)
+    paths = found.pages
     with make_executor(options.workers, options.engine, options.scheduler) as executor:
         progress("read", 0, len(paths))
         documents: list[Document] = []

@@ -20,7 +20,7 @@ from pipeline.output.schema import FIELD_COLUMNS
 from pipeline.read.boilerplate import build_document
 from pipeline.read.document import Document
 from pipeline.read.fields import Fields, ModalityFinder, parse_fields
-from pipeline.read.ingest import Page, PageError, case_id_for, read_page
+from pipeline.read.ingest import Page, PageError, case_id_for, read_page, readable_name
 from pipeline.read.sections import SectionedPage, split_sections
 from pipeline.rules import Rules
 
@@ -56,12 +56,13 @@ def unexpected(stage: str, exc: Exception) -> PageError:
 
 def read_document(path: Path, raw_dir: Path, rules: Rules) -> Document | ErrorRow:
     """A page's file into a document (rule-listed chrome removed), or its ``errors`` row."""
+    source, case_id = readable_name(path.as_posix()), case_id_for(path, raw_dir)
     try:
-        return build_document(read_page(path, raw_dir), rules)
+        return build_document(read_page(path, raw_dir, rules.limits), rules)
     except PageError as exc:
-        return error_row(path.as_posix(), case_id_for(path, raw_dir), exc)
+        return error_row(source, case_id, exc)
     except Exception as exc:  # reported in the errors table; the batch goes on
-        return error_row(path.as_posix(), case_id_for(path, raw_dir), unexpected("ingest", exc))
+        return error_row(source, case_id, unexpected("ingest", exc))
 
 
 def parse_document(document: Document, rules: Rules) -> ParsedPage | ErrorRow:
@@ -178,6 +179,8 @@ def build_rows(
     try:
         rows = correct_sections(parsed, cleaner, decisions)
         rows.case = case_row(parsed, rows, rules, modalities)
+    except PageError:
+        raise  # a limit: the caller reports it as it is
     except Exception as exc:  # reported in the errors table; the batch goes on
         page = parsed.page
         return PageRows(

@@ -36,6 +36,8 @@ class WordRounds:
 
     words: SectionWords
     mark: Callable[[str, list[Token]], list[Token]]
+    max_chars: int
+    """Chunks longer than this are no words (``max_token_chars`` in ``rules/limits.yaml``)."""
     earlier: set[TokenKey] = field(default_factory=set)
     judged: set[TokenKey] = field(default_factory=set)
     _scanned: str | None = None
@@ -44,7 +46,7 @@ class WordRounds:
     def tokens(self, text: str) -> list[Token]:
         """The tokens of ``text``, scanned once per distinct text."""
         if text != self._scanned:
-            self._scanned, self._tokens = text, self.mark(text, scan(text))
+            self._scanned, self._tokens = text, self.mark(text, scan(text, self.max_chars))
         return self._tokens
 
     def prime(self, text: str, tokens: list[Token]) -> None:
@@ -74,12 +76,13 @@ class PassContext:
         """The word passes' shared state; the first word pass's text gives the word counts."""
         if self._rounds is None:
             own = Counter(words_of(text))
-            tokens = scan(text)
+            max_chars = self.rules.limits.max_token_chars
+            tokens = scan(text, max_chars)
             damage = self.judge.damage
-            tally = count(text, self.lexicon, self.judge.terms, tokens)
+            tally = count(tokens, text, self.lexicon, self.judge.terms)
             clean = damage.cleanliness(damage.rate(self.section, tally))
             words = SectionWords(self.shield, own, self.in_archive, clean)
-            self._rounds = WordRounds(words, self.judge.mark)
+            self._rounds = WordRounds(words, self.judge.mark, max_chars)
             self._rounds.prime(text, tokens)
         return self._rounds
 
