@@ -83,8 +83,13 @@ def _options(args: argparse.Namespace, raw_dir: Path) -> RunOptions:
 
 def _run_pipeline(args: argparse.Namespace, raw_dir: Path) -> RunResult:
     show = sys.stderr.isatty() and not os.environ.get("CASECLEAN_NO_PROGRESS")
+    from pipeline.run.cluster import SchedulerError
+
     with progress_bar(show) as progress:
-        return run(_options(args, raw_dir), progress)
+        try:
+            return run(_options(args, raw_dir), progress)
+        except SchedulerError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _write_report(folder: Path) -> None:
@@ -126,9 +131,25 @@ def cmd_clean_text(args: argparse.Namespace) -> int:
     return 0
 
 
+class UsageError(Exception):
+    """A mistake in what the command was given: said in one line, exit 2."""
+
+
 def _read_jsonl(path: Path) -> list[dict]:
+    """The objects of a JSON-lines file; a bad line is a usage error naming file and line."""
+    rows = []
     with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"{path}:{number}: not a JSON object ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise UsageError(f"{path}:{number}: not a JSON object")
+            rows.append(row)
+    return rows
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -175,7 +196,10 @@ def cmd_review(args: argparse.Namespace) -> int:
     if not (Path(args.out) / "corrections.parquet").exists():
         print(f"caseclean review: no run in {args.out}: run `caseclean run` first", file=sys.stderr)
         return 2
-    serve(args.out, args.port, args.rules)
+    try:
+        serve(args.out, args.port, args.rules)
+    except OSError as exc:
+        raise UsageError(f"cannot serve on 127.0.0.1 port {args.port}: {exc.strerror}") from None
     return 0
 
 
@@ -303,7 +327,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (RulesError, DecisionsError, FileNotFoundError, PageError, OutputError) as exc:
+    except (
+        RulesError,
+        DecisionsError,
+        FileNotFoundError,
+        PageError,
+        OutputError,
+        UsageError,
+    ) as exc:
         print(f"caseclean: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

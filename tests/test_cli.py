@@ -153,3 +153,28 @@ def test_process_page_api_gives_the_rows_of_one_page() -> None:
     assert rows.case.fields["author_name"] == "Sharam Kahkoueei"
     assert rows.case.n_edits_applied == sum(c.change.applied for c in rows.corrections)
     assert pipeline.process_page(RAW / "broken" / "missing-case.txt", RAW).errors
+
+
+def test_mistakes_are_one_line_errors_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from pipeline.cli import main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "noisy": "x", "clean": "x"}\nnot json\n', encoding="utf-8")
+    assert main(["eval", "--pairs", str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"caseclean: {bad}:2: not a JSON object (Expecting value)"
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(RAW), "--out", str(out)]) == 0
+    capsys.readouterr()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["review", "--out", str(out), "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and f"port {port}" in err

@@ -134,3 +134,26 @@ def test_a_broken_decisions_file_is_one_line_not_a_traceback(
     assert run_cli(str(RAW), "--out", str(out)) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "decisions.jsonl:1" in err
+
+
+def test_ctrl_c_during_a_parallel_run_stops_it_with_130_and_old_outputs_whole(
+    out: Path, dev_dir: Path
+) -> None:
+    before = snapshot(out)
+    env = {**os.environ, "CASECLEAN_NO_PROGRESS": "1", "PYTHONPATH": str(REPO)}
+    archive = dev_dir / "archive"
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(archive), "--out", str(out)]
+    child = subprocess.Popen(
+        [*command, "--workers", "2"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=30)
+    assert child.returncode == 130
+    assert "Traceback" not in err and err.strip().count("\n") == 0
+    assert snapshot(out) == before

@@ -8,6 +8,7 @@ returns one frozen :class:`Rules`; every stage takes the part it needs from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from pipeline.rules import page as page_rules
@@ -40,7 +41,26 @@ from pipeline.rules.spelling import (
     TermClasses,
 )
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
+
+def _default_rules_dir() -> Path:
+    """The project's rules: ``rules/`` of the source checkout beside the package, else the
+    copy an installed wheel holds (``share/caseclean/rules`` under its install scheme, or
+    beside the package when it was installed with ``pip install --target``)."""
+    source = Path(__file__).resolve().parent.parent.parent / "rules"
+    if (source / "sections.yaml").is_file():
+        return source
+    try:
+        dist = metadata.distribution("caseclean")
+    except metadata.PackageNotFoundError:
+        return source
+    places = [Path(str(dist.locate_file(""))) / "share" / "caseclean" / "rules"]
+    for file in dist.files or []:
+        if file.name == "sections.yaml" and "share/caseclean/rules" in file.as_posix():
+            places.insert(0, Path(str(file.locate())).parent)
+    return next((p for p in places if (p / "sections.yaml").is_file()), source)
+
+
+DEFAULT_RULES_DIR = _default_rules_dir()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ from typing import Any
 from pipeline.run.executors import Progress, Step
 
 
+class SchedulerError(OSError):
+    """The Dask scheduler named by ``--scheduler`` cannot be reached."""
+
+
 def _run_batch(batch: list[Any], step: Step) -> list[Any]:
     return [step(item) for item in batch]
 
@@ -25,7 +29,12 @@ class DaskExecutor:
 
         self._cluster = None
         if scheduler:
-            self.client = Client(scheduler)
+            try:
+                self.client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise SchedulerError(
+                    f"cannot reach the Dask scheduler at {scheduler}: {exc}"
+                ) from None
         else:
             self._cluster = LocalCluster(
                 n_workers=max(1, workers),

@@ -8,8 +8,8 @@ so the engine does not know which one it has, and the tables are the same with e
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
 
 Progress = Callable[[str, int, int], None]
@@ -42,6 +42,8 @@ _worker_step: Step | None = None
 def _install(step: Step) -> None:
     global _worker_step
     _worker_step = step
+    # Ctrl-C is the parent's to handle: it stops the pool, workers must not print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(item: Any) -> Any:
@@ -70,13 +72,18 @@ class LocalExecutor:
                 progress(name, len(out), total)
             return out
         chunk = max(1, min(16, total // (self.workers * 4)))
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_install, initargs=(step,)
-        ) as pool:
-            for value in pool.map(_run, items, chunksize=chunk):
+        pool = multiprocessing.get_context("fork").Pool(self.workers, _install, (step,))
+        try:
+            for value in pool.imap(_run, items, chunksize=chunk):
                 out.append(value)
                 progress(name, len(out), total)
+        except BaseException:
+            pool.terminate()  # Ctrl-C or a failure: no worker outlives the run
+            raise
+        else:
+            pool.close()
+        finally:
+            pool.join()
         return out
 
 
