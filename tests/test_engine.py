@@ -83,3 +83,21 @@ def test_an_unexpected_failure_on_one_page_does_not_stop_the_batch() -> None:
     assert "RuntimeError: corrector bug" in failed[0].message
     assert len(result.cases) == 3
     assert [e.case_id for e in result.errors] == sorted(e.case_id for e in result.errors)
+
+
+def test_a_page_past_its_time_limit_is_stopped_and_reported(tmp_path: Path) -> None:
+    import shutil
+
+    from pipeline.rules import DEFAULT_RULES_DIR
+
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    limits = rules / "limits.yaml"
+    limits.write_text(
+        limits.read_text(encoding="utf-8").replace("page_seconds: 120", "page_seconds: 0.000001"),
+        encoding="utf-8",
+    )
+    result = run(RunOptions(RAW, rules_dir=rules, corrector=identity_factory))
+    assert result.cases == []
+    assert {e.error for e in result.errors} == {"page-seconds"}
+    assert len(result.errors) == 6  # every page accounted for, the batch went on
