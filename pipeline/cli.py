@@ -75,7 +75,7 @@ def _options(args: argparse.Namespace, raw_dir: Path) -> RunOptions:
         decisions=DecisionBook.load(getattr(args, "out", None), args.rules),
         raw_dir=raw_dir,
         rules_dir=args.rules,
-        workers=max(1, args.workers),
+        workers=args.workers,
         engine=args.engine,
         scheduler=args.scheduler,
     )
@@ -129,6 +129,17 @@ def cmd_clean_text(args: argparse.Namespace) -> int:
         for edit in result.edits:
             print(json.dumps(edit.to_record(), ensure_ascii=False), file=sys.stderr)
     return 0
+
+
+def _positive(text: str) -> int:
+    """A count of at least 1 (argparse turns the error into a usage line and exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} workers: at least 1 is needed")
+    return value
 
 
 class UsageError(Exception):
@@ -249,7 +260,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def _engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
-    p.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes to use (default: the machine's cores; never more than cores or pages)",
+    )
     p.add_argument("--engine", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address")
 

@@ -15,6 +15,7 @@ them.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -63,7 +64,8 @@ class RunOptions:
 
     raw_dir: Path
     rules_dir: Path | None = None
-    workers: int = 1
+    workers: int | None = None
+    """Processes to use; None means one per core. Never more than cores or pages."""
     engine: str = "local"
     scheduler: str | None = None
     corrector: CorrectorFactory = archive_corrector
@@ -124,6 +126,18 @@ class RunResult:
         self.errors.extend(rows.errors)
 
 
+def worker_count(asked: int | None, pages: int) -> int:
+    """The processes a run uses: as asked, or one per core, capped by cores and pages (a
+    thousand workers on six pages would each build a corrector for nothing).
+
+    >>> worker_count(1000, 6) <= 6, worker_count(None, 1), worker_count(2, 0)
+    (True, 1, 1)
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    wanted = asked if asked is not None else cores or 1
+    return max(1, min(wanted, cores or 1, pages))
+
+
 def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) -> list[ParsedPage]:
     """Steps 2 and 3: drop the chrome the archive repeats, then cut every page."""
     # A page saved twice is one page: its lines repeating across the copies are no chrome.
@@ -163,7 +177,8 @@ def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
     found = inventory(options.raw_dir)
     result = RunResult(rules, skipped=found.skipped)
     paths = found.pages
-    with make_executor(options.workers, options.engine, options.scheduler) as executor:
+    workers = worker_count(options.workers, len(paths))
+    with make_executor(workers, options.engine, options.scheduler) as executor:
         progress("read", 0, len(paths))
         documents: list[Document] = []
         for item in executor.map(Reader(options.raw_dir, rules), paths, progress, "read"):
