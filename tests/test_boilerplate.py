@@ -57,6 +57,9 @@ def test_lines_repeated_on_many_pages_are_learnt_but_data_is_not(rules: Rules) -
     assert "Gender : Male" in kept and "Chest" in kept
 
 
-def test_small_runs_learn_nothing(rules: Rules) -> None:
-    counts = Counter({"Some line": 3})
-    assert learn_repeated(counts, 3, rules.boilerplate) == []
+def test_small_runs_learn_from_half_their_pages_but_two_pages_learn_nothing(
+    rules: Rules,
+) -> None:
+    counts = Counter({"Skip to main content": 5, "A line on two pages": 2})
+    assert learn_repeated(counts, 9, rules.boilerplate) == ["Skip to main content"]
+    assert learn_repeated(Counter({"Some line": 2}), 2, rules.boilerplate) == []

@@ -47,7 +47,7 @@ def test_run_output_tables_agree(sample_run: tuple[Path, str]) -> None:
     cases = pd.read_parquet(out / "cases.parquet")
     corrections = pd.read_parquet(out / "corrections.parquet")
     sections = pd.read_parquet(out / "sections.parquet")
-    assert len(cases) == 4
+    assert len(cases) == 5
     applied = corrections[corrections["applied"]].groupby("case_id").size()
     for case in cases.itertuples():
         assert case.n_edits_applied == applied.get(case.case_id, 0)
@@ -152,4 +152,6 @@ def test_process_page_api_gives_the_rows_of_one_page() -> None:
     assert rows.case.case_id == "case-extramedullary-hematopoiesis.txt"
     assert rows.case.fields["author_name"] == "Sharam Kahkoueei"
     assert rows.case.n_edits_applied == sum(c.change.applied for c in rows.corrections)
-    assert pipeline.process_page(RAW / "broken" / "missing-case.txt", RAW).errors
+    assert pipeline.process_page(RAW / "broken" / "truncated.html.gz", RAW).errors
+    no_headings = pipeline.process_page(RAW / "broken" / "missing-case.txt", RAW)
+    assert no_headings.case is not None and no_headings.case.status == "warning"

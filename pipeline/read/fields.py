@@ -33,6 +33,8 @@ class Fields:
     patient_gender: str | None = None
     patient_age: str | None = None
     patient_age_years: float | None = None
+    patient_age_source: str | None = None
+    patient_gender_source: str | None = None
     unparsed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -97,11 +99,13 @@ def parse_fields(lines: list[str], rules: FieldRules) -> Fields:
     gender = found.get("patient_gender")
     if gender is not None:
         result.patient_gender = parse_gender(gender, rules)
+        result.patient_gender_source = "field" if result.patient_gender else None
         if result.patient_gender is None:
             result.warnings.append(f"gender {gender!r} not understood")
     age = found.get("patient_age")
     if age is not None:
         result.patient_age = age
+        result.patient_age_source = "field"
         result.patient_age_years = parse_age(age, rules)
         if result.patient_age_years is None:
             result.warnings.append(f"age {age!r} not understood")

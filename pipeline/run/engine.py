@@ -29,6 +29,7 @@ from pipeline.read.boilerplate import count_lines, drop_learned, learn_repeated
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import discover
+from pipeline.read.unlabeled import carries
 from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
 from pipeline.run.executors import Progress, make_executor, no_progress
 from pipeline.run.page import (
@@ -77,6 +78,7 @@ class RunResult:
     corrections: list[CorrectionRow] = field(default_factory=list)
     errors: list[ErrorRow] = field(default_factory=list)
     learned_boilerplate: list[str] = field(default_factory=list)
+    carried_formats: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -118,15 +120,30 @@ class RunResult:
         self.errors.extend(rows.errors)
 
 
+def learn_layout(documents: Sequence[Document], rules: Rules) -> frozenset[str]:
+    """The page formats whose pages, by what they show, carry an unlabeled discussion."""
+    evidence: dict[str, list[bool | None]] = {}
+    for document in documents:
+        outcome = parse_document(document, rules)
+        if isinstance(outcome, ParsedPage):
+            fmt = document.page.source_format
+            evidence.setdefault(fmt, []).append(outcome.sectioned.evidence)
+    unlabeled = rules.sections.unlabeled
+    return frozenset(fmt for fmt, shown in evidence.items() if carries(shown, unlabeled))
+
+
 def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) -> list[ParsedPage]:
-    """Steps 2 and 3: drop the chrome the archive repeats, then cut every page."""
+    """Steps 2 and 3: drop the chrome the archive repeats, learn its layout, cut every page."""
     counts: Counter[str] = Counter()
     for document in documents:
         counts.update(count_lines(document, rules))
     result.learned_boilerplate = learn_repeated(counts, len(documents), rules.boilerplate)
+    cleaned = [drop_learned(document, result.learned_boilerplate) for document in documents]
+    result.carried_formats = sorted(learn_layout(cleaned, rules))
     parsed: list[ParsedPage] = []
-    for document in documents:
-        outcome = parse_document(drop_learned(document, result.learned_boilerplate), rules)
+    for document in cleaned:
+        carried = document.page.source_format in result.carried_formats
+        outcome = parse_document(document, rules, carried)
         if isinstance(outcome, ParsedPage):
             parsed.append(outcome)
         else:
