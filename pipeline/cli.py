@@ -174,6 +174,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """What the structure stage sees in an archive: headings, chrome, profiles, bare pages."""
+    from pipeline.rules import load_rules
+    from pipeline.run.inspection import format_inspection, inspect_archive
+
+    if not args.raw_dir.is_dir():
+        print(f"caseclean: archive folder not found: {args.raw_dir}", file=sys.stderr)
+        return 2
+    found = inspect_archive(args.raw_dir, load_rules(args.rules))
+    print(format_inspection(found, top=args.top))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the column reference of every table for a rules folder, as Markdown."""
     from pipeline.output.schema import column_reference, table_schemas
@@ -181,6 +194,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     print(column_reference(table_schemas(load_rules(args.rules).sections)), end="")
     return 0
+
+
+def _add_inspect(commands: argparse._SubParsersAction) -> None:
+    _add_inspect(commands)
+
+
+def _add_inspect(commands: argparse._SubParsersAction) -> None:
+    p_inspect = commands.add_parser("inspect", help="what the structure stage sees in an archive")
+    p_inspect.add_argument("raw_dir", type=Path, help="archive folder")
+    p_inspect.add_argument("--rules", type=Path, default=None, help="rules folder")
+    p_inspect.add_argument("--top", type=int, default=50, help="headings to list (0: all)")
+    p_inspect.set_defaults(func=cmd_inspect)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -233,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_diff.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
     p_diff.set_defaults(func=cmd_diff)
 
+    _add_inspect(commands)
     p_schema = commands.add_parser("schema", help="print every table's columns as Markdown")
     p_schema.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
     p_schema.set_defaults(func=cmd_schema)

@@ -113,7 +113,7 @@ def label_pieces(text: str, rules: SectionRules, single: bool) -> list[LabelPiec
     """A block cut at its known labels, or [] when it is not cut.
 
     A block is cut when it holds a run of two known labels or more, or (``single``: a text
-    line, a label cell) when it starts with one.
+    line, a label cell, a block of a page whose headings are labels) when it holds one.
 
     >>> from pipeline.rules import load_rules
     >>> rules = load_rules().sections
@@ -125,8 +125,7 @@ def label_pieces(text: str, rules: SectionRules, single: bool) -> list[LabelPiec
     []
     """
     found = known_labels(text, rules)
-    starts = bool(found) and not text[: found[0][0].start()].strip()
-    if len(found) < 2 and not (single and starts):
+    if len(found) < 2 and not (single and found):
         return []
     pieces: list[LabelPiece] = []
     head = text[: found[0][0].start()].strip()

@@ -43,6 +43,11 @@ class PageMeta:
         """The page's title by its meta tags, else its ``<title>``."""
         return self.first(rules.title_meta) or self.html_title
 
+    def titles(self, rules: FieldRules) -> tuple[str, ...]:
+        """Every title the page's metadata gives (meta tags, then ``<title>``)."""
+        found = [v for name in rules.title_meta for v in self.get(name)]
+        return tuple(dict.fromkeys([*found, *([self.html_title] if self.html_title else [])]))
+
     def authors(self, rules: FieldRules) -> tuple[str, ...]:
         """The authors of the first author meta name the page has."""
         for name in rules.author_meta:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from rapidfuzz import fuzz
+
 from pipeline.read.document import Block, Document
 from pipeline.read.headings import heading_shaped, is_all_caps, label_pieces, short_line, words
 from pipeline.read.unlabeled import (
@@ -61,6 +63,8 @@ class SectionedPage:
     ``preamble`` holds the blocks before the first heading, ``field_lines`` those and the
     lines of the field sections. ``evidence`` says whether the page showed an unlabeled
     discussion by itself (None: it could not have one), for the run to learn its layout.
+    ``headings`` lists every heading that opened a section, field sections included, as
+    (heading as written, section name); ``seen`` the names of every section of the page.
     """
 
     title: str | None
@@ -69,6 +73,7 @@ class SectionedPage:
     preamble: tuple[Block, ...] = ()
     evidence: bool | None = None
     seen: frozenset[str] = frozenset()
+    headings: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
 
     def get(self, name: str) -> Section | None:
@@ -97,9 +102,19 @@ def _gap_marks(blocks: list[Block], rules: SectionRules) -> GapMarks:
     return GapMarks.of(gaps, rules.unlabeled.min_gap)
 
 
-def _title_index(blocks: list[Block], html: bool, rules: SectionRules) -> int | None:
+def _names_title(text: str, titles: tuple[str, ...], rules: SectionRules) -> bool:
+    """Whether a heading is the page's title as its metadata gives it."""
+    key = text.casefold()
+    return any(fuzz.partial_ratio(key, t.casefold()) >= rules.min_score for t in titles)
+
+
+def _title_index(
+    blocks: list[Block], html: bool, rules: SectionRules, titles: tuple[str, ...] = ()
+) -> int | None:
     """The block that is the page's title: a text page's first line; an HTML page's first
-    ``h1`` before any other heading, else its first block when that is a heading."""
+    ``h1`` before any other heading, else its first block when that is a heading unlike the
+    section headings after it (no other heading of its form), or one its metadata
+    (``titles``: meta titles, ``<title>``) names."""
     if not blocks:
         return None
     first = blocks[0]
@@ -110,7 +125,10 @@ def _title_index(blocks: list[Block], html: bool, rules: SectionRules) -> int | 
     h1 = _first_h1(blocks, rules)
     if h1 is not None:
         return h1
-    return 0 if first.kind == "heading" and not known else None
+    if first.kind != "heading" or known:
+        return None
+    alone = not any(b.kind == "heading" and b.form == first.form for b in blocks[1:])
+    return 0 if alone or _names_title(first.text, titles, rules) else None
 
 
 def _first_h1(blocks: list[Block], rules: SectionRules) -> int | None:
@@ -125,7 +143,10 @@ def _first_h1(blocks: list[Block], rules: SectionRules) -> int | None:
 class _Cutter:
     """Walks a document's blocks once, opening a section at each heading."""
 
-    def __init__(self, document: Document, rules: SectionRules, carried: bool) -> None:
+    def __init__(
+        self, document: Document, rules: SectionRules, carried: bool, titles: tuple[str, ...]
+    ) -> None:
+        self.titles = titles
         self.html = document.page.source_format == "html"
         self.rules = rules
         self.carried = carried
@@ -156,8 +177,8 @@ class _Cutter:
         if canonical is not None:
             # On a page that sets its headings apart, a heading line that is not set apart is
             # a label of the text ("IMPRESSION:" inside a pasted report).
-            same = canonical == self.current.name
-            return canonical if same or self.marks.set_apart(block.gap) else None
+            kept = canonical == self.current.name or index == 0
+            return canonical if kept or self.marks.set_apart(block.gap) else None
         return f"other:{section_key(text)}" if self.unknown_heading(index) else None
 
     def unknown_heading(self, index: int) -> bool:
@@ -192,7 +213,7 @@ class _Cutter:
         """
         if self.current.name != PREAMBLE and self.current.form != "colon":
             return False
-        single = not self.html or block.tag in ("tr", "dd")
+        single = not self.html or block.tag in ("tr", "dd") or self.current.form == "colon"
         pieces = label_pieces(block.text, self.rules, single)
         names = {self.current.name}
         opens = False
@@ -227,7 +248,7 @@ class _Cutter:
         return True
 
     def cut(self) -> tuple[str | None, list[Section]]:
-        title_at = _title_index(self.blocks, self.html, self.rules)
+        title_at = _title_index(self.blocks, self.html, self.rules, self.titles)
         for index, block in enumerate(self.blocks):
             if index == title_at:
                 continue
@@ -280,12 +301,18 @@ def _split_discussion(sections: list[Section], rules: SectionRules, carried: boo
         del source.blocks[-tail:]
 
 
-def split_sections(document: Document, rules: SectionRules, carried: bool = False) -> SectionedPage:
+def split_sections(
+    document: Document,
+    rules: SectionRules,
+    carried: bool = False,
+    titles: tuple[str, ...] = (),
+) -> SectionedPage:
     """Document → title, sections in page order, and the field lines of the field sections.
 
-    ``carried``: the run learnt that its pages of this format carry an unlabeled discussion.
+    ``carried``: the run learnt that its pages of this format carry an unlabeled discussion;
+    ``titles``: the page's titles by its metadata, which a title heading must agree with.
     """
-    cutter = _Cutter(document, rules, carried)
+    cutter = _Cutter(document, rules, carried, titles)
     title, sections = cutter.cut()
     evidence = _evidence(sections, rules, cutter)
     if document.page.source_format == "html" or not cutter.marks.uses_gaps:
@@ -302,4 +329,5 @@ def split_sections(document: Document, rules: SectionRules, carried: bool = Fals
         else:
             text_sections.append(section)
     seen = frozenset(s.name for s in sections)
-    return SectionedPage(title, text_sections, field_lines, preamble, evidence, seen)
+    headings = tuple((s.heading, s.name) for s in sections if s.heading is not None)
+    return SectionedPage(title, text_sections, field_lines, preamble, evidence, seen, headings)

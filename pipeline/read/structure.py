@@ -54,6 +54,7 @@ def with_body(sectioned: SectionedPage, rules: FieldRules) -> SectionedPage:
     if not body:
         return sectioned
     fields = [b.text for b in sectioned.preamble if _is_field_line(b.text, rules)]
+    fields += sectioned.field_lines[len(sectioned.preamble) :]
     return replace(
         sectioned,
         sections=[Section(BODY, None, body)],
@@ -81,8 +82,9 @@ def _complete(fields: Fields, sectioned: SectionedPage, html: bool, rules: Field
 def read_structure(document: Document, rules: Rules, carried: bool = False) -> Structure:
     """A document's title, sections and fields (``carried``: see :func:`split_sections`)."""
     field_rules = rules.fields_for(document.site)
-    sectioned = split_sections(document, rules.sections_for(document.site), carried)
     meta = document.meta
+    titles = () if meta is None else meta.titles(field_rules)
+    sectioned = split_sections(document, rules.sections_for(document.site), carried, titles)
     if sectioned.title is None and meta is not None:
         sectioned = replace(sectioned, title=meta.title(field_rules))
     sectioned = with_body(sectioned, field_rules)
