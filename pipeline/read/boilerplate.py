@@ -9,9 +9,9 @@ Four layers, from surest to most general:
 3. lines and phrases that are chrome wherever they appear ("Go to top", the e-mail cloaking
    sentence, "end faqaq"), by the patterns of the same file;
 4. lines that repeat verbatim on a large share of the run's pages, learnt from the run itself:
-   real archives carry chrome that no rule lists yet. Headings, field lines, citations and the
-   first line of a section are never learnt: "Gender : Male" repeats on half the pages and is
-   data.
+   real archives carry chrome that no rule lists yet. Headings, field lines, citations,
+   sentences and the first line of a section are never learnt: "Gender : Male" repeats on
+   half the pages and is data.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ import regex
 from bs4 import BeautifulSoup
 
 from pipeline.read.document import HEADING_MARK, Block, Document, html_blocks, text_blocks
+from pipeline.read.headings import label_pieces
 from pipeline.read.ingest import Page, PageError
 from pipeline.read.main_content import drop_link_lists, drop_selected, find_main
 from pipeline.read.metadata import PageMeta, match_site, read_meta
 from pipeline.rules import BoilerplateRules, Rules, SiteProfile
 
 _FIELD_LINE = regex.compile(r"^\s*([^:]{1,40}?)\s*:\s*(.*)$", regex.DOTALL)
+_SENTENCE = regex.compile(r"\.\s*$")
 _SPACES = regex.compile(r"[ \t]{2,}")
 
 
@@ -108,19 +110,28 @@ def is_field_line(text: str, rules: Rules) -> bool:
     return bool(match) and rules.fields.field_for(match.group(1)) is not None
 
 
+def _is_data(text: str, rules: Rules) -> bool:
+    """A line that is case data whatever the run says: a field line, a citation, a sentence
+    of several words ("The lungs are clear." on half of a run's normal reports)."""
+    words = rules.boilerplate.learn_sentence_words
+    sentence = _SENTENCE.search(text) is not None and len(text.split()) >= words
+    return sentence or is_field_line(text, rules) or rules.sections.is_citation(text)
+
+
 def _learnable_lines(document: Document, rules: Rules) -> set[str]:
-    """Lines of a page that could be chrome: not headings, fields or a section's first line."""
+    """Lines of a page that could be chrome: not headings (a ``LABEL:`` line is one), data
+    lines, or a section's first line."""
     lines: set[str] = set()
     after_heading = False
     for block in document.blocks:
-        is_heading = block.kind == "heading" or rules.sections.canonical(block.text) is not None
-        if is_heading:
+        text = block.text
+        is_heading = block.kind == "heading" or rules.sections.canonical(text) is not None
+        if is_heading or label_pieces(text, rules.sections, single=True):
             after_heading = True
             continue
-        short = len(block.text) <= rules.boilerplate.learn_max_chars
-        data = is_field_line(block.text, rules) or rules.sections.is_citation(block.text)
-        if not after_heading and short and not data:
-            lines.add(block.text)
+        short = len(text) <= rules.boilerplate.learn_max_chars
+        if not after_heading and short and not _is_data(text, rules):
+            lines.add(text)
         after_heading = False
     return lines
 

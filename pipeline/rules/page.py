@@ -85,6 +85,7 @@ class LearnSettings(_File):
     min_share: float = Field(ge=0, le=1)
     min_pages: int = Field(ge=1)
     max_chars: int = Field(ge=1)
+    sentence_words: int = Field(ge=1)
 
 
 class MainContentSettings(_File):
@@ -215,6 +216,7 @@ class BoilerplateRules:
     learn_min_share: float
     learn_min_pages: int
     learn_max_chars: int
+    learn_sentence_words: int
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,7 @@ def boilerplate_rules(path: Path) -> BoilerplateRules:
         learn_min_share=data.learn.min_share,
         learn_min_pages=data.learn.min_pages,
         learn_max_chars=data.learn.max_chars,
+        learn_sentence_words=data.learn.sentence_words,
     )
 
 
