@@ -32,6 +32,9 @@ def html(body: str, head: str = "") -> str:
         ("Dicsussion", "discussion"),
         ("Imaging findngs", "findings"),
         ("Final diagnosis:", "diagnosis"),
+        ("Differential Diagnosis List", "differential_diagnosis"),
+        ("Discussion and conclusions", "discussion"),
+        ("Case presentation and technical note", "clinical_summary"),
     ],
 )
 def test_headings_match_in_any_case_numbered_with_colons_and_typos(
@@ -40,7 +43,9 @@ def test_headings_match_in_any_case_numbered_with_colons_and_typos(
     assert rules.sections.canonical(heading) == name
 
 
-@pytest.mark.parametrize("heading", ["Abstract", "Histology", "Clinical findings", "DX1", "Ca"])
+@pytest.mark.parametrize(
+    "heading", ["Abstract", "Histology", "Clinical findings", "DX1", "Ca", "Reference range"]
+)
 def test_other_headings_and_short_ones_match_nothing(rules: Rules, heading: str) -> None:
     assert rules.sections.canonical(heading) is None
 
@@ -124,6 +129,36 @@ def test_inline_label_runs_in_one_cell_are_headings(rules: Rules) -> None:
     assert [s.heading for s in sectioned.sections] == ["EXAM", "FINDINGS", "IMPRESSION"]
     assert section_text(sectioned, "findings") == "A 1 cm nodule in the right upper lobe."
     assert structure.fields.warnings == []
+
+
+REPORT_SITE_PAGE = html(
+    "<table width='100%'><tr><td class='nav'><a href='/'>Home</a><br><a href='/s'>Search</a>"
+    "<br><a href='/o'>Logout</a></td><td><table><tr><td><b>Patient:</b> 12345</td>"
+    "<td><b>Age:</b> 45 <b>Sex:</b> F</td></tr><tr><td colspan='2'>EXAM: CT chest<br>"
+    "CLINICAL HISTORY: Cough.<br>TECHNIQUE: Axial images.<br>FINDINGS: A 1 cm nodule.<br>"
+    "IMPRESSION: Granuloma.</td></tr></table></td></tr></table>",
+    "<title>Report 123 - RadReports</title>",
+)
+
+
+def test_a_report_site_laid_out_in_nested_tables(rules: Rules) -> None:
+    structure = structure_of(REPORT_SITE_PAGE, rules, "html")
+    sectioned = structure.sectioned
+    assert sectioned.title == "Report 123 - RadReports"
+    assert section_names(sectioned) == ["clinical_summary", "findings", "diagnosis"]
+    assert section_text(sectioned, "clinical_summary") == (
+        "CT chest\nCLINICAL HISTORY: Cough.\nTECHNIQUE: Axial images."
+    )
+    assert section_text(sectioned, "diagnosis") == "Granuloma."
+    every = " ".join(s.text(True) for s in sectioned.sections)
+    assert "Home" not in every and every.count("nodule") == 1
+    fields = structure.fields
+    assert (fields.patient_age, fields.patient_gender, fields.patient_gender_source) == (
+        "45",
+        "female",
+        "field",
+    )
+    assert fields.unparsed == ["Patient: 12345"]
 
 
 def test_a_single_label_inside_a_paragraph_is_text(rules: Rules) -> None:

@@ -120,7 +120,7 @@ def row_text(row: Tag) -> str:
     >>> [row_text(r) for r in soup.find_all("tr")]
     ['Age: 45', 'Name : Ali']
     """
-    cells = [c for c in row.find_all(_CELLS) if _cell_text(c)]
+    cells = [c for c in row.find_all(_CELLS, recursive=False) if _cell_text(c)]
     texts = [_cell_text(c) for c in cells]
     if len(cells) == 2 and not texts[0].endswith(":"):
         first = cells[0]
@@ -128,6 +128,29 @@ def row_text(row: Tag) -> str:
         if label or _is_bold_only(first):
             return f"{texts[0]}: {texts[1]}"
     return " ".join(texts)
+
+
+_LAYOUT = frozenset({"table", "div", "p", "ul", "ol", "dl", "section", "article", "blockquote"})
+
+
+def layout_cells(row: Tag) -> list[Tag]:
+    """The cells of a row that lays a page out rather than holding data, or [].
+
+    A row whose cells hold blocks (a table, paragraphs) or whose only cell holds the text is
+    a frame around content: its cells are read as blocks, line breaks kept. A row of short
+    cells is data: it is read as one line.
+
+    >>> from bs4 import BeautifulSoup
+    >>> soup = BeautifulSoup("<table><tr><td>A</td><td>B</td></tr><tr><td>C<br>D</td></tr>"
+    ...                      "<tr><td>x</td><td><p>y</p></td></tr></table>", "lxml")
+    >>> [len(layout_cells(r)) for r in soup.find_all("tr")]
+    [0, 1, 2]
+    """
+    cells = [c for c in row.find_all(_CELLS, recursive=False) if _cell_text(c)]
+    framed = any(
+        c.find(_LAYOUT) is not None or HEADING_TAGS & {t.name for t in c.find_all()} for c in cells
+    )
+    return cells if framed or len(cells) == 1 else []
 
 
 class _HtmlWalker:
@@ -151,6 +174,16 @@ class _HtmlWalker:
         self._flush()
         return self.blocks
 
+    def row(self, row: Tag) -> None:
+        """A table row: its cells as blocks when it frames content, else one line of data."""
+        cells = layout_cells(row)
+        for cell in cells:
+            self.walk(cell)
+            self._flush(tag="td")
+        text = "" if cells else row_text(row)
+        if text:
+            self.blocks.append(Block(text=text, tag="tr"))
+
     def walk(self, node: Tag) -> None:
         for child in node.children:
             if isinstance(child, Comment):
@@ -164,9 +197,7 @@ class _HtmlWalker:
                 self._buffer.append("\n")
             elif child.name == "tr":
                 self._flush()
-                row = row_text(child)
-                if row:
-                    self.blocks.append(Block(text=row, tag="tr"))
+                self.row(child)
             elif child.name in BLOCK_TAGS or child.has_attr(HEADING_MARK):
                 self._flush()
                 form = heading_form(child)

@@ -32,6 +32,22 @@ def heading_key(text: str) -> str:
     return _HEADING_JUNK.sub(" ", text.casefold()).strip()
 
 
+_JOINERS = frozenset({"and", "&", "of", "on", "in", "for", "with", "at", "/"})
+
+
+def _begins(key: str, alias: str) -> bool:
+    """Whether a heading starts with a listed heading and goes on: after a heading of several
+    words, with anything ("differential diagnosis list"); after one word, with a joining
+    word ("discussion and conclusions", not "reference range").
+
+    >>> _begins("discussion and conclusions", "discussion"), _begins("reference range", "reference")
+    (True, False)
+    """
+    if not key.startswith(alias + " "):
+        return False
+    return " " in alias or key[len(alias) + 1 :].split(" ", 1)[0] in _JOINERS
+
+
 def section_key(text: str) -> str:
     """A heading folded as :func:`heading_key`, its numbering ("2.1.", "IV.", "a)") dropped.
 
@@ -173,7 +189,9 @@ class SectionRules:
         """The canonical section a heading introduces, or None when it is not a known one.
 
         Case, colons, spacing and numbering never count; with ``tolerant`` the closest listed
-        heading also counts when it is similar enough (a typo), for headings long enough.
+        heading also counts when it is similar enough (a typo), and so does the longest listed
+        heading the heading starts with ("Discussion and conclusions", "Differential
+        diagnosis list"), for headings long enough.
         """
         key = section_key(heading)
         if key in self.aliases or not tolerant or len(key) < self.min_chars:
@@ -181,7 +199,10 @@ class SectionRules:
         found = process.extractOne(
             key, self.aliases.keys(), scorer=fuzz.ratio, score_cutoff=self.min_score
         )
-        return None if found is None else self.aliases[found[0]]
+        if found is not None:
+            return self.aliases[found[0]]
+        starts = [a for a in self.aliases if len(a) >= self.min_chars and _begins(key, a)]
+        return self.aliases[max(starts, key=len)] if starts else None
 
     def with_aliases(self, extra: dict[str, list[str]]) -> SectionRules:
         """These rules with more headings (a site profile's own), the profile's winning."""
