@@ -151,6 +151,7 @@ _HEADINGS = [
     "Treatment Plan",
     "TECHNIQUE",
     "2.1. Case report",
+    "Age",
 ]
 _LINES = [
     "FINDINGS: a mass.",

@@ -74,6 +74,18 @@ def test_field_lines_win_over_the_text_and_say_so(rules: Rules) -> None:
     assert (fields.patient_gender, fields.patient_gender_source) == ("male", "field")
 
 
+def test_fields_given_as_a_term_and_a_value_are_fields(rules: Rules) -> None:
+    page = (
+        "<html><body><h1>A case</h1><dl><dt>Age</dt><dd>45 years</dd><dt>Sex</dt><dd>F</dd>"
+        "</dl><h2>History</h2><p>Cough.</p></body></html>"
+    )
+    structure = structure_of(page, rules, "html")
+    assert section_names(structure.sectioned) == ["clinical_summary"]
+    fields = structure.fields
+    assert (fields.patient_age_years, fields.patient_gender) == (45.0, "female")
+    assert fields.patient_age_source == "field"
+
+
 def test_a_page_with_a_patient_block_is_never_read_for_age_in_its_text(rules: Rules) -> None:
     text = (
         "A case\n\n\nPatient's Information\n\nAge : 60\n\n\nClinical Summary\n\n"

@@ -63,6 +63,35 @@ def with_body(sectioned: SectionedPage, rules: FieldRules) -> SectionedPage:
     )
 
 
+def labelled_fields(sectioned: SectionedPage, rules: FieldRules) -> SectionedPage:
+    """Fields a page gives as a heading and a value ("<dt>Age</dt><dd>45</dd>", a bold
+    "Sex" line above "F"): an unknown section whose heading is a field label and whose text
+    is one short line is that field's line, not a section."""
+    keep: list[Section] = []
+    lines: list[str] = []
+    moved: list[tuple[str, str]] = []
+    for section in sectioned.sections:
+        value = section.text(html=True)
+        label = section.heading or ""
+        is_field = section.name.startswith("other:") and rules.field_for(label) is not None
+        if is_field and len(section.blocks) == 1 and "\n" not in value and len(value) <= 80:
+            lines.append(f"{label.rstrip(': ')}: {value}")
+            moved.append((label, section.name))
+        else:
+            keep.append(section)
+    if not lines:
+        return sectioned
+    headings = list(sectioned.headings)
+    for pair in moved:
+        headings.remove(pair)
+    return replace(
+        sectioned,
+        sections=keep,
+        field_lines=[*sectioned.field_lines, *lines],
+        headings=tuple(headings),
+    )
+
+
 def _complete(fields: Fields, sectioned: SectionedPage, html: bool, rules: FieldRules) -> None:
     """Age and sex from the case text, for a page that has no patient block at all; a field
     line that gives one of them wins."""
@@ -87,7 +116,7 @@ def read_structure(document: Document, rules: Rules, carried: bool = False) -> S
     sectioned = split_sections(document, rules.sections_for(document.site), carried, titles)
     if sectioned.title is None and meta is not None:
         sectioned = replace(sectioned, title=meta.title(field_rules))
-    sectioned = with_body(sectioned, field_rules)
+    sectioned = with_body(labelled_fields(sectioned, field_rules), field_rules)
     fields = parse_fields(sectioned.field_lines, field_rules)
     if fields.author_name is None and meta is not None:
         fields.author_name = "; ".join(meta.authors(field_rules)) or None
