@@ -108,6 +108,7 @@ class RunResult:
             "corrections applied": applied,
             "suggestions": len(self.corrections) - applied,
             "learned boilerplate lines": len(self.learned_boilerplate),
+            "unlabeled discussion in": ", ".join(self.carried_formats) or "none",
             "time": f"{self.seconds:.1f}s",
         }
 
