@@ -107,3 +107,14 @@ def test_a_profile_selector_wins_over_the_generic_choice(rules: Rules) -> None:
     )
     chosen = find_main(soup.body, rules.boilerplate.main_content, "#c")
     assert chosen.get("id") == "c"
+
+
+def test_content_hidden_behind_tabs_stays(rules: Rules) -> None:
+    page = (
+        "<html><body><main><h1>A case</h1><div style='display:none'><h2>History</h2>"
+        "<p>A 45-year-old man with a long history of cough and weight loss.</p><h2>Findings"
+        "</h2><p>A spiculated mass in the right upper lobe with hilar nodes.</p></div>"
+        "</main></body></html>"
+    )
+    joined = "\n".join(texts(page, rules))
+    assert "spiculated mass" in joined and "weight loss" in joined

@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup
 from pipeline.read.document import HEADING_MARK, Block, Document, html_blocks, text_blocks
 from pipeline.read.headings import label_pieces
 from pipeline.read.ingest import Page, PageError
-from pipeline.read.main_content import drop_link_lists, drop_selected, find_main
+from pipeline.read.main_content import drop_hidden, drop_link_lists, drop_selected, find_main
 from pipeline.read.metadata import PageMeta, match_site, read_meta
 from pipeline.rules import BoilerplateRules, Rules, SiteProfile
 
@@ -56,9 +56,11 @@ def read_html(text: str, rules: Rules) -> tuple[list[Block], PageMeta, SiteProfi
     profile = match_site(soup, meta, rules.sites)
     if profile is not None:
         _mark_headings(soup, profile)
-    drop_selected(soup, rules.boilerplate.html_drop)
-    settings = rules.boilerplate.main_content
+    chrome = rules.boilerplate
+    drop_selected(soup, chrome.html_drop)
+    settings = chrome.main_content
     root = soup.body or soup
+    drop_hidden(root, chrome.hidden, chrome.hidden_max_share)
     main = find_main(root, settings, profile.content_selector if profile else None)
     drop_link_lists(main, settings)
     return html_blocks(main), meta, profile

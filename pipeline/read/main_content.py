@@ -1,8 +1,9 @@
 """Main content: the part of an HTML page that is the case, found by what it is.
 
 Sites wrap a case in navigation, banners, action panels, sidebars and footers. Before any
-section is cut, the page's chrome is dropped by selector (scripts, hidden elements, ARIA
-landmarks and widgets that are not content, form controls), then the main content is chosen:
+section is cut, the page's chrome is dropped by selector (scripts, ARIA landmarks and widgets
+that are not content, form controls), and what the page hides (unless it hides most of its
+text: tabs), then the main content is chosen:
 
 1. a semantic element (``<main>``, ``role=main``, ``<article>``, ...) holding most of the text;
 2. else the deepest container holding nearly all of it (text outside links is what counts, so
@@ -76,6 +77,18 @@ def drop_selected(soup: BeautifulSoup | Tag, selectors: list[str] | tuple[str, .
         for element in soup.select(selector):
             if not getattr(element, "decomposed", False):
                 element.decompose()
+
+
+def drop_hidden(root: Tag, selectors: tuple[str, ...], max_share: float) -> None:
+    """Remove what the page hides, unless it is most of its text (content behind tabs)."""
+    found = {id(e): e for s in selectors for e in root.select(s)}
+    if not found:
+        return
+    counts = TextCounts(root)
+    outermost = [e for e in found.values() if not any(id(p) in found for p in e.parents)]
+    if sum(counts.total(e) for e in outermost) <= max_share * counts.total(root):
+        for element in outermost:
+            element.decompose()
 
 
 def _semantic(root: Tag, counts: TextCounts, settings: MainContent) -> Tag | None:

@@ -112,8 +112,14 @@ class MainContentSettings(_File):
     link_words: float = Field(ge=0)
 
 
+class HiddenSettings(_File):
+    selectors: list[str]
+    max_share: float = Field(ge=0, le=1)
+
+
 class BoilerplateFile(_File):
     html_drop: list[str]
+    hidden: HiddenSettings
     main_content: MainContentSettings
     line_patterns: list[str]
     inline_patterns: list[str]
@@ -231,6 +237,8 @@ class BoilerplateRules:
     """Chrome to drop: CSS selectors, line and inline patterns, and how lines are learnt."""
 
     html_drop: list[str]
+    hidden: tuple[str, ...]
+    hidden_max_share: float
     main_content: MainContent
     line_patterns: list[regex.Pattern[str]]
     inline_patterns: list[regex.Pattern[str]]
@@ -323,6 +331,8 @@ def boilerplate_rules(path: Path) -> BoilerplateRules:
     main = data.main_content
     return BoilerplateRules(
         html_drop=list(data.html_drop),
+        hidden=tuple(data.hidden.selectors),
+        hidden_max_share=data.hidden.max_share,
         main_content=MainContent(
             tuple(main.semantic),
             main.min_share,
