@@ -92,6 +92,14 @@ def heading_form(tag: Tag) -> str:
     >>> soup = BeautifulSoup('<h3>A</h3><dt>B</dt><p><b>C</b></p><p>D <b>E</b></p>', "lxml")
     >>> [heading_form(t) for t in soup.body.children]
     ['h3', 'dt', 'bold', '']
+
+    A class naming a label or heading counts only on an element that holds no blocks: a
+    ``div class="section-heading"`` around a whole section is not one heading.
+
+    >>> soup = BeautifulSoup('<div class="field-label">A</div><div class="heading"><p>B</p>'
+    ...                      '</div>', "lxml")
+    >>> [heading_form(t) for t in soup.body.children]
+    ['label', '']
     """
     classes = tag.get("class") or []
     if tag.name in HEADING_TAGS:
@@ -100,7 +108,8 @@ def heading_form(tag: Tag) -> str:
         return "label"
     if tag.name == "dt":
         return "dt"
-    if any("label" in c or "heading" in c for c in classes):
+    named = any("label" in c or "heading" in c for c in classes)
+    if named and tag.find(BLOCK_TAGS) is None:
         return "label"
     if tag.name in ("p", "div") and _is_bold_only(tag):
         return "bold"
