@@ -287,3 +287,17 @@ def test_a_first_heading_above_the_section_headings_is_the_title(rules: Rules) -
 def test_without_a_title_heading_the_metadata_gives_it(rules: Rules, head: str, title: str) -> None:
     page = html("<p>Some text.</p><h2>Findings</h2><p>A mass.</p>", head)
     assert structure_of(page, rules, "html").sectioned.title == title
+
+
+def test_markdown_headings_and_bold_lines_in_text_pages(rules: Rules) -> None:
+    text = (
+        "# A case of sarcoidosis\n\n## Case report\n\nA 30-year-old woman with cough.\n\n"
+        "### Laboratory\n\nRaised ACE.\n\n**Imaging**\n\nBilateral hilar nodes.\n\n"
+        "## Conclusion\n\nSarcoidosis."
+    )
+    sectioned = structure_of(text, rules).sectioned
+    assert sectioned.title == "A case of sarcoidosis"
+    assert section_names(sectioned) == ["clinical_summary", "findings", "diagnosis"]
+    assert section_text(sectioned, "clinical_summary") == (
+        "A 30-year-old woman with cough.\n\nLaboratory\n\nRaised ACE."
+    )

@@ -28,6 +28,8 @@ BLOCK_TAGS = HEADING_TAGS | frozenset(
 )  # fmt: skip
 _CELLS = ["td", "th"]
 _SPACE = regex.compile(r"[ \t\r\n\f\v\u00a0]+")
+_MARKDOWN_HEADING = regex.compile(r"^(#{1,6})\s+(\S.*?)\s*#*$")
+_MARKDOWN_BOLD = regex.compile(r"^(?:\*\*|__)([^*_]+?)(?:\*\*|__)$")
 HEADING_MARK = "data-caseclean-heading"
 """Attribute put on the elements a site profile's ``heading_selectors`` name."""
 
@@ -60,6 +62,22 @@ class Document:
     site: str | None = None
 
 
+def text_line(line: str, gap: int) -> Block:
+    """One line of a text page; a Markdown heading ("## Findings") or a line that is only
+    bold ("**Findings**") is marked as the heading it is, without its marks.
+
+    >>> text_line("## Findings", 1), text_line("**CT**", 0).form, text_line("# 2", 0).kind
+    (Block(text='Findings', kind='heading', gap=1, tag='', form='h2'), 'bold', 'heading')
+    """
+    marked = _MARKDOWN_HEADING.match(line)
+    if marked:
+        return Block(marked.group(2), "heading", gap, "", f"h{len(marked.group(1))}")
+    bold = _MARKDOWN_BOLD.match(line)
+    if bold:
+        return Block(bold.group(1).strip(), "heading", gap, "", "bold")
+    return Block(text=line, gap=gap)
+
+
 def text_blocks(text: str) -> list[Block]:
     """Blocks of a plain-text page: each non-blank line, with the blank lines before it."""
     blocks: list[Block] = []
@@ -69,7 +87,7 @@ def text_blocks(text: str) -> list[Block]:
         if not stripped:
             gap += 1
             continue
-        blocks.append(Block(text=stripped, gap=gap if blocks else 0))
+        blocks.append(text_line(stripped, gap if blocks else 0))
         gap = 0
     return blocks
 
