@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # Debian packages: the dictionaries for every run; the hunspell program (a benchmark peer) and
 # chromium (browser tests) for the checks.
-RUN_PACKAGES := hunspell-en-us hunspell-en-med
+RUN_PACKAGES := hunspell-en-us hunspell-en-med hunspell-en-gb
 TEST_PACKAGES := $(RUN_PACKAGES) hunspell chromium
 PACKAGES ?= $(TEST_PACKAGES)
 RAW_DIR ?= data/raw
@@ -65,5 +65,7 @@ bench: $(DEV_STAMP) setup-system
 	$(BIN)/python -m bench.peers
 	$(BIN)/python -m bench.speed
 
+# Removes what runs generated; reviewers' decisions (data/clean/decisions.jsonl) stay.
 clean:
-	rm -rf $(OUT_DIR) .pytest_cache .ruff_cache
+	@if [ -x $(BIN)/caseclean ]; then $(BIN)/caseclean clean --out $(OUT_DIR); fi
+	rm -rf .pytest_cache .ruff_cache

@@ -13,9 +13,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pipeline import __version__
+from pipeline.decisions import DECISIONS_FILE, DecisionsError
 from pipeline.output import write_tables
+from pipeline.output.folder import OutputError, check_output, locked
 from pipeline.output.writers import frame
 from pipeline.read.ingest import PageError
 from pipeline.rules import RulesError
@@ -59,6 +62,8 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
         print(f"  learned boilerplate: {line!r}")
     for error in result.errors:
         print(f"  error: {error.case_id}: {error.stage}: {error.message}")
+    for name, reason in result.skipped:
+        print(f"  skipped: {name}: {reason}")
     if out is not None:
         print(f"  outputs                    {out}")
 
@@ -82,13 +87,29 @@ def _run_pipeline(args: argparse.Namespace, raw_dir: Path) -> RunResult:
         return run(_options(args, raw_dir), progress)
 
 
+def _write_report(folder: Path) -> None:
+    from pipeline.review.report import write_report
+
+    write_report(folder)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    """Clean an archive into the output folder; a bad page is an errors row, not a stop."""
+    from pipeline.read.ingest import discover
+
     raw_dir: Path = args.raw_dir
     if not raw_dir.is_dir():
         print(f"caseclean: archive folder not found: {raw_dir}", file=sys.stderr)
         return 2
-    result = _run_pipeline(args, raw_dir)
-    write_tables(args.out, result.schemas, result.records())
+    check_output(args.out, raw_dir, force=args.force, own=[DECISIONS_FILE])
+    if not discover(raw_dir):
+        print(f"caseclean: no pages (*.html, *.htm, *.txt, gzipped too) under {raw_dir}; "
+              "nothing written", file=sys.stderr)  # fmt: skip
+        return 2
+    with locked(args.out):
+        result = _run_pipeline(args, raw_dir)
+        finish = None if args.no_report else _write_report
+        write_tables(args.out, result.schemas, result.records(), finish)
     _print_summary(result, args.out)
     return 1 if args.strict and (result.errors or result.summary["warnings"]) else 0
 
@@ -120,9 +141,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from pipeline.correct import Corrector
 
         pairs = _read_jsonl(args.pairs)
-        # As in `caseclean run`, the corrector learns the vocabulary of the text it cleans.
-        corrector = Corrector.load(args.rules, archive_texts=[p["noisy"] for p in pairs])
-        scores = evaluate.score_pairs(pairs, lambda text: corrector.clean(text).text)
+        # As in `caseclean run`, the corrector learns the vocabulary of the text it cleans, and
+        # is told each text's section kind when the pair ids give it (``case#findings``).
+        kinds = {p["noisy"]: evaluate.section_kind(str(p.get("id", ""))) for p in pairs}
+        corrector = Corrector.load(args.rules, sections=[(k, t) for t, k in kinds.items()])
+
+        def correct(text: str) -> str:
+            return corrector.clean(text, section=kinds.get(text)).text
+
+        scores = evaluate.score_pairs(pairs, correct)
         print(evaluate.format_pair_scores(scores, by_section=args.by_section, top=args.top))
     if args.gold is not None:
         if args.archive is None:
@@ -187,6 +214,19 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Remove what runs wrote in an output folder; reviewers' decisions and notes stay."""
+    from pipeline.output.folder import remove_outputs
+    from pipeline.output.schema import generated_files
+
+    if not Path(args.out).exists():
+        print(f"caseclean clean: nothing to remove: {args.out} does not exist")
+        return 0
+    removed = remove_outputs(args.out, generated_files())
+    print(f"caseclean clean: removed {len(removed)} files from {args.out}; decisions kept")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the column reference of every table for a rules folder, as Markdown."""
     from pipeline.output.schema import column_reference, table_schemas
@@ -196,11 +236,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_inspect(commands: argparse._SubParsersAction) -> None:
-    _add_inspect(commands)
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
+    p.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address")
 
 
-def _add_inspect(commands: argparse._SubParsersAction) -> None:
+def _add_inspect(commands: Any) -> None:
+    """``inspect``: what the structure stage sees in an archive, before a run."""
     p_inspect = commands.add_parser("inspect", help="what the structure stage sees in an archive")
     p_inspect.add_argument("raw_dir", type=Path, help="archive folder")
     p_inspect.add_argument("--rules", type=Path, default=None, help="rules folder")
@@ -208,25 +252,17 @@ def _add_inspect(commands: argparse._SubParsersAction) -> None:
     p_inspect.set_defaults(func=cmd_inspect)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="caseclean",
-        description="Turn a radiology teaching archive into a tidy, reviewable dataset.",
-    )
-    parser.add_argument("--version", action="version", version=f"caseclean {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    def engine_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
-        p.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
-        p.add_argument("--engine", choices=("local", "dask"), default="local")
-        p.add_argument("--scheduler", default=None, help="Dask scheduler address")
-
+def _add_run_commands(commands: Any) -> None:
+    """``run``, ``clean-text`` and ``eval``: the commands that correct."""
     p_run = commands.add_parser("run", help="clean an archive into tables")
     p_run.add_argument("raw_dir", nargs="?", type=Path, default=DEFAULT_RAW)
     p_run.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     p_run.add_argument("--strict", action="store_true", help="exit 1 if any page is bad")
-    engine_options(p_run)
+    p_run.add_argument(
+        "--force", action="store_true", help="write into a folder that holds other files"
+    )
+    p_run.add_argument("--no-report", action="store_true", help="do not regenerate report.html")
+    _engine_options(p_run)
     p_run.set_defaults(func=cmd_run)
 
     p_clean = commands.add_parser("clean-text", help="correct text from stdin to stdout")
@@ -240,9 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--top", type=int, default=0, help="list the N most frequent slips")
     p_eval.add_argument("--gold", type=Path, help="gold answers (JSON lines) for --archive")
     p_eval.add_argument("--archive", type=Path, help="archive folder to run and score")
-    engine_options(p_eval)
+    _engine_options(p_eval)
     p_eval.set_defaults(func=cmd_eval)
 
+
+def _add_output_commands(commands: Any) -> None:
+    """``review``, ``report``, ``diff``, ``clean`` and ``schema``: the commands on outputs."""
     p_review = commands.add_parser("review", help="review the corrections in a local web page")
     p_review.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
     p_review.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
@@ -258,10 +297,28 @@ def build_parser() -> argparse.ArgumentParser:
     p_diff.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
     p_diff.set_defaults(func=cmd_diff)
 
-    _add_inspect(commands)
+    p_clean_out = commands.add_parser(
+        "clean", help="remove a run's outputs, keeping reviewers' decisions"
+    )
+    p_clean_out.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    p_clean_out.set_defaults(func=cmd_clean)
+
     p_schema = commands.add_parser("schema", help="print every table's columns as Markdown")
     p_schema.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
     p_schema.set_defaults(func=cmd_schema)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per task."""
+    parser = argparse.ArgumentParser(
+        prog="caseclean",
+        description="Turn a radiology teaching archive into a tidy, reviewable dataset.",
+    )
+    parser.add_argument("--version", action="version", version=f"caseclean {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_run_commands(commands)
+    _add_output_commands(commands)
+    _add_inspect(commands)
     return parser
 
 
@@ -269,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (RulesError, FileNotFoundError, PageError) as exc:
+    except (RulesError, DecisionsError, FileNotFoundError, PageError, OutputError) as exc:
         print(f"caseclean: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -36,6 +36,9 @@ class Edit:
     confidence: float = 1.0
     applied: bool = True
     decision: str | None = None
+    alternatives: tuple[str, ...] = ()
+    """Other readings of the same span the corrector weighed, likeliest first (reviewers may
+    choose one instead)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.start <= self.end:
@@ -73,7 +76,34 @@ class Edit:
         """The edit as a row of the ``corrections`` table (``pass`` is a keyword in Python)."""
         row = asdict(self)
         row["pass"] = row.pop("pass_name")
+        row["alternatives"] = list(self.alternatives)
         return row
+
+
+def one_verdict_per_span(edits: Iterable[Edit]) -> list[Edit]:
+    """One edit per span of raw text: the applied one, else the likeliest suggestion, with
+    the other readings of that span as its alternatives (a suggestion that repeats the
+    verdict is dropped). Never an applied edit and a contradicting suggestion on the same
+    characters, never one suggestion twice.
+
+    >>> joined = Edit(0, 13, "mine- ralized", "mine-realized", "dictionary", "r", 0.9)
+    >>> hint = Edit(0, 13, "mine- ralized", "mineralized", "dehyphenate", "r", 0.4, False)
+    >>> [(e.replacement, e.alternatives) for e in one_verdict_per_span([hint, joined, hint])]
+    [('mine-realized', ('mineralized',))]
+    """
+    spans: dict[tuple[int, int], list[Edit]] = {}
+    for edit in edits:
+        spans.setdefault((edit.start, edit.end), []).append(edit)
+    out = []
+    for group in spans.values():
+        ranked = sorted(group, key=lambda e: (not e.applied, -e.confidence))
+        head = ranked[0]
+        others = dict.fromkeys(
+            e.replacement for e in ranked[1:] if e.replacement != head.replacement
+        )
+        alternatives = tuple(dict.fromkeys([*head.alternatives, *others]))
+        out.append(replace(head, alternatives=alternatives) if alternatives else head)
+    return sorted(out, key=lambda e: (e.start, e.end))
 
 
 def overlaps_any(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:

@@ -58,7 +58,9 @@ UNTOUCHED = ["Haaga", "CT", "IV", "MRI", "T1", "T2", "John"]
 def sample_sections() -> dict[str, str]:
     """The sample page's sections as the pipeline's own stages cut them."""
     rules = load_rules()
-    page = split_sections(build_document(read_page(SAMPLE, SAMPLE.parent), rules), rules.sections)
+    page = split_sections(
+        build_document(read_page(SAMPLE, SAMPLE.parent, rules.limits), rules), rules.sections
+    )
     sections = {"title": page.title or ""}
     sections.update((s.name, s.text(html=False)) for s in page.sections)
     return sections
@@ -149,12 +151,14 @@ def test_doubtful_corrections_are_only_suggested() -> None:
 
 
 def test_scan_skips_untouchables() -> None:
-    words = [t.word for t in scan("CT of the C5-6 disc, e.g. 3.5cm; see www.x.org and hemolltic")]
+    words = [
+        t.word for t in scan("CT of the C5-6 disc, e.g. 3.5cm; see www.x.org and hemolltic", 80)
+    ]
     assert words == ["of", "the", "disc", "see", "and", "hemolltic"]
 
 
 def test_scan_gives_neighbours_only_inside_a_phrase() -> None:
-    toks = {t.word: t for t in scan("severe anemia, sever pain. Tho case")}
+    toks = {t.word: t for t in scan("severe anemia, sever pain. Tho case", 80)}
     assert toks["anemia"].prev == "severe" and toks["anemia"].next is None
     assert toks["pain"].prev == "sever"
     assert toks["Tho"].initial and toks["Tho"].prev is None

@@ -427,3 +427,10 @@ def test_doing_nothing_changes_nothing(noisy, clean):
     c = score_pair(" ".join(noisy), " ".join(clean), " ".join(noisy))
     assert (c.changed, c.fixed, c.broken) == (0, 0, 0)
     assert c.word_dist_after == c.word_dist_before
+
+
+def test_the_report_counts_harm_per_thousand_words():
+    clean = [{"id": "a", "noisy": "the cat sat on the mat", "clean": "the cat sat on the mat"}]
+    scores = score_pairs(clean, lookup({"the cat sat on the mat": "the cat set on the mat"}))
+    report = format_pair_scores(scores)
+    assert "harm: 1 correct words changed, 166.67 per 1,000 words" in report

@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.correct.lexicon import (
-    HUNSPELL_DIR,
-    Lexicon,
-    hunspell_forms,
-    read_affixes,
-    read_stems,
-    word_forms,
-)
+from pipeline.correct.hunspell import hunspell_forms, read_affixes, read_stems, word_forms
+from pipeline.correct.lexicon import HUNSPELL_DIR, Lexicon
 from pipeline.rules import load_rules
 
 AFF = """SET UTF-8
@@ -200,3 +194,18 @@ def test_names_in_lowercase_and_medical_derivations(lexicon: Lexicon) -> None:
     assert not lexicon.proper_only("change")
     assert not lexicon.proper_only("Chang")
     assert lexicon.in_medical("hemangioblastomas")
+
+
+def test_british_spellings_are_variants_never_slips(lexicon: Lexicon) -> None:
+    if not (HUNSPELL_DIR / "en_GB.dic").exists():
+        pytest.skip("hunspell-en-gb is not installed (the Makefile installs it)")
+    for british, american in [
+        ("harbouring", "harboring"),
+        ("hospitalised", "hospitalized"),
+        ("dyspnoea", "dyspnea"),
+        ("haematoma", "hematoma"),
+    ]:
+        assert lexicon.variant_of(british) == american
+        assert lexicon.known(british)
+    assert lexicon.variant_of("harboring") is None
+    assert "harbouring" not in lexicon.targets(4.0)  # no correction produces a variant

@@ -95,7 +95,7 @@ def test_charts_scale_and_bin() -> None:
     assert bar_chart([]) == [] and len(histogram([])) == 10
 
 
-def test_the_command_writes_the_file_and_a_rerun_keeps_it(
+def test_the_command_writes_the_file_and_a_table_write_drops_it(
     run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import shutil
@@ -108,6 +108,6 @@ def test_the_command_writes_the_file_and_a_rerun_keeps_it(
     assert args.func(args) == 0
     assert str(out / REPORT_FILE) in capsys.readouterr().out
     assert "1 reviewer decision in" in (out / REPORT_FILE).read_text(encoding="utf-8")
-    write_records(out, tables(out))
-    assert (out / REPORT_FILE).exists() and (out / DECISIONS_FILE).exists()
+    write_records(out, tables(out))  # tables rewritten without a report: no stale report stays
+    assert not (out / REPORT_FILE).exists() and (out / DECISIONS_FILE).exists()
     assert write_report(out) == out / REPORT_FILE

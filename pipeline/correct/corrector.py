@@ -18,13 +18,15 @@ from pathlib import Path
 
 import regex
 
+from pipeline.correct.damage import DamageModel, Sample
 from pipeline.correct.judge import Judge
 from pipeline.correct.language_model import ArchiveCounts, LanguageModel, general_bigrams
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.ocr_model import OcrModel
 from pipeline.correct.passes import Pass, PassContext, available_passes
 from pipeline.correct.slips import CandidateFinder
-from pipeline.edits import Edit, EditTrail
+from pipeline.correct.terms import TermFinder
+from pipeline.edits import Edit, EditTrail, one_verdict_per_span
 from pipeline.rules import Repeat, Rules, RulesError, load_rules
 
 
@@ -52,11 +54,13 @@ def resolve_plan(rules: Rules) -> dict[str, Pass]:
 class Corrector:
     """The spelling engine of a run: rules, lexicon, and the archive's own vocabulary."""
 
-    def __init__(self, rules: Rules, lexicon: Lexicon, archive: ArchiveCounts | None = None):
+    def __init__(self, rules: Rules, lexicon: Lexicon, sections: Iterable[Sample] = ()) -> None:
+        """``sections``: the archive as (section kind, text), taught before any correction."""
         settings = rules.correct
+        samples = list(sections)
         self.rules = rules
         self.lexicon = lexicon
-        self.archive = archive if archive is not None else ArchiveCounts()
+        self.archive = ArchiveCounts(text for _, text in samples)
         bigrams = general_bigrams(round(settings.language_model.bigram_coverage, 6))
         lm = LanguageModel(lexicon, self.archive, settings.language_model, bigrams)
         ocr = OcrModel(
@@ -64,7 +68,12 @@ class Corrector:
         )
         targets = frozenset(lexicon.targets(settings.targets.min_zipf))
         finder = CandidateFinder(targets, settings.channel, memo_size=settings.memo_size)
-        self.judge = Judge(settings, lexicon, self.archive, lm, ocr, finder, rules.misspellings)
+        terms = TermFinder(rules.term_classes)
+        max_chars = rules.limits.max_token_chars
+        damage = DamageModel.of(settings.damage, samples, lexicon, terms, max_chars)
+        self.judge = Judge(
+            settings, lexicon, self.archive, lm, ocr, finder, rules.misspellings, terms, damage
+        )
         self.passes = resolve_plan(rules)
 
     @classmethod
@@ -73,13 +82,16 @@ class Corrector:
         rules_dir: Path | str | None = None,
         *,
         archive_texts: Iterable[str] = (),
+        sections: Iterable[Sample] = (),
         lexicon: Lexicon | None = None,
     ) -> Corrector:
-        """A corrector for a rules folder (the project's by default), taught ``archive_texts``."""
+        """A corrector for a rules folder (the project's by default), taught the archive:
+        ``archive_texts`` (texts of no particular section kind) and ``sections`` (kind, text).
+        """
         rules = load_rules(rules_dir)
         if lexicon is None:
             lexicon = Lexicon.load(rules)
-        return cls(rules, lexicon, ArchiveCounts(archive_texts))
+        return cls(rules, lexicon, [*((None, t) for t in archive_texts), *sections])
 
     def clean(
         self, text: str, *, protected: Iterable[str] = (), section: str | None = None
@@ -97,7 +109,7 @@ class Corrector:
             elif last_output.get(step) != trail.text:
                 # a pass is idempotent on its own output: it runs again only on changed text
                 self._run(step, trail, context, last_output)
-        return CleanResult(trail.text, _without_stale_suggestions(trail.edits))
+        return CleanResult(trail.text, one_verdict_per_span(trail.edits))
 
     def _run(
         self, name: str, trail: EditTrail, context: PassContext, last_output: dict[str, str]
@@ -118,9 +130,3 @@ class Corrector:
             context.end_round()
             if trail.text == round_start:
                 break
-
-
-def _without_stale_suggestions(edits: list[Edit]) -> list[Edit]:
-    """Drop a suggestion a later round applied after all (same span, same replacement)."""
-    applied = {(e.start, e.end, e.replacement) for e in edits if e.applied}
-    return [e for e in edits if e.applied or (e.start, e.end, e.replacement) not in applied]

@@ -22,10 +22,12 @@ from typing import Any
 
 import regex
 
+from pipeline.correct.damage import DamageModel
 from pipeline.correct.language_model import ArchiveCounts, LanguageModel, posterior
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.ocr_model import OcrModel
 from pipeline.correct.slips import CandidateFinder
+from pipeline.correct.terms import TermFinder
 from pipeline.correct.tokens import Token
 from pipeline.rules import CorrectSettings, Misspelling
 
@@ -60,6 +62,8 @@ class SectionWords:
     """The section's word counts (a term its writer repeats is a word)."""
     in_archive: bool
     """Whether the archive's counts include this section (its words are then left out)."""
+    cleanliness: float = 0.0
+    """0 for damaged text, 1 for edited prose (see :mod:`pipeline.correct.damage`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +144,12 @@ class Judge:
         ocr: OcrModel,
         finder: CandidateFinder,
         misspellings: Mapping[str, tuple[Misspelling, ...]],
+        terms: TermFinder,
+        damage: DamageModel,
     ) -> None:
         self.settings = settings
+        self.terms = terms
+        self.damage = damage
         self.lexicon = lexicon
         self.archive = archive
         self.lm = lm
@@ -165,7 +173,7 @@ class Judge:
         doubt = self._screen(tok, words, info)
         if doubt is None:
             return None
-        best, confidence = self._best(tok, doubt, words.in_archive)
+        best, confidence = self._best(tok, doubt, words)
         if best is None:
             return None
         return self._repair(tok, doubt, best, confidence)
@@ -174,8 +182,8 @@ class Judge:
 
     def _analyse(self, word: str) -> tuple[bool, Candidates] | None:
         """(curated, candidates) of a word, or None when it is never to be touched."""
-        if self.lexicon.is_protected(word):
-            return None
+        if self.lexicon.is_protected(word) or self.lexicon.variant_of(word):
+            return None  # a protected word, or a British spelling: correct as written
         lower = word.lower()
         apostrophe = "'" in word or "’" in word
         base = lower[:-2] if lower.endswith(_CLITIC) else lower
@@ -186,18 +194,33 @@ class Judge:
         ) and not self.lexicon.proper_only(word)
         if apostrophe and (curated or lower.endswith(_CLITIC)):
             return None
+        term = None if curated else self.terms.word_class(word)
+        if term == "drug":
+            return None  # a drug on an INN stem: a term, not a slip
         cands = self._generate(word, curated)
+        if term == "symbol" and not self._misread_capital(word, cands):
+            return None  # a gene or protein symbol (cMet, mTOR)
         if not cands:
             return None
         return curated, cands
+
+    def _misread_capital(self, word: str, cands: Candidates) -> bool:
+        """A capital OCR misread from a lowercase letter: the reading is a common word."""
+        floor = self.settings.targets.min_zipf
+        return any(
+            source == "ocr-case" and self.lexicon.zipf(cand) >= floor
+            for cand, (_, source, _) in cands.items()
+        )
 
     def _screen(
         self, tok: Token, words: SectionWords, info: tuple[bool, Candidates]
     ) -> _Doubt | None:
         """The word's candidates, unless something shows it is a legitimate word."""
         lower = tok.word.lower()
-        if lower in words.shield:
+        if lower in words.shield or tok.term:
             return None
+        if tok.citation and tok.dotted and tok.word[:1].isupper():
+            return None  # an abbreviated journal title in a reference (Diagn., Opin.)
         curated, cands = info
         if curated and tok.dotted and len(tok.word) <= 4:
             return None  # a short dictionary word before a full stop: an abbreviation (cf.)
@@ -211,7 +234,8 @@ class Judge:
             or self._archive_known(lower, cands, loo)
         ):
             return None
-        name_like = tok.word[:1].isupper() and not tok.initial and not tok.title_line
+        capital = tok.word[:1].isupper()
+        name_like = capital and (tok.citation or (not tok.initial and not tok.title_line))
         if name_like and self._capital_i_for_l(tok.word, cands):
             name_like = False  # "with Iow signal": OCR read a lowercase l as a capital I
         if name_like and (curated or self.lexicon.zipf(lower) > 0):
@@ -220,17 +244,29 @@ class Judge:
 
     # --- which reading wins, and how surely ------------------------------------------------
 
-    def _best(self, tok: Token, doubt: _Doubt, in_archive: bool) -> tuple[str | None, float]:
-        """The winning candidate and its probability; None when the word as written wins."""
+    def _best(self, tok: Token, doubt: _Doubt, words: SectionWords) -> tuple[str | None, float]:
+        """The winning candidate and its probability; None when the word as written wins.
+
+        In edited prose (``cleanliness`` near 1) a repair's odds shrink, and a capitalised word
+        no dictionary knows is taken for a name: as written it is as likely as a word of
+        ``name_zipf``. In damaged text neither applies, but in a citation a capitalised word is
+        a name whatever the damage: a reference is corrected only where the damage is certain.
+        """
         lower = tok.word.lower()
-        lm = self.lm
+        lm, clean = self.lm, words.cleanliness
         vouched = not self._dwarfed(lower, doubt.cands)
-        scores = {
-            lower: lm.logp(lower, curated=doubt.curated, loo=doubt.loo)
-            + lm.context(lower, tok.prev, tok.next, 1 if in_archive else 0, archive=vouched)
-        }
+        written = lm.logp(lower, curated=doubt.curated, loo=doubt.loo)
+        if doubt.name_like:  # in a citation a capital always marks a name
+            weight = 1.0 if tok.citation else clean
+            params = lm.params
+            name = params.unknown_zipf + weight * (params.name_zipf - params.unknown_zipf)
+            written = max(written, name - 9.0)
+        loo = 1 if words.in_archive else 0
+        scores = {lower: written + lm.context(lower, tok.prev, tok.next, loo, archive=vouched)}
+        shift = clean * self.settings.damage.clean_shift
         for cand, (cost, _, _) in doubt.cands.items():
-            scores[cand] = self._prior(cand) + lm.context(cand, tok.prev, tok.next) + cost
+            context = lm.context(cand, tok.prev, tok.next)
+            scores[cand] = self._prior(cand) + context + cost + shift
         post = posterior(scores)
         best = max(post, key=lambda c: (post[c], c == lower, c))
         if best == lower or doubt.cands[best][1] == "name":
@@ -260,7 +296,7 @@ class Judge:
             pass_name, threshold = "dictionary", s.apply_threshold
         if self.degraded and source != "rule":
             threshold = _NEVER  # without the dictionaries every repair is only a suggestion
-        elif name_like:
+        elif name_like or tok.citation:
             threshold = max(threshold, s.name_threshold)
         elif word[:1].isupper() and not doubt.curated and not lowered:
             threshold = max(threshold, s.apply_threshold)
@@ -282,6 +318,10 @@ class Judge:
         return cands.get(reading, (0.0, ""))[1] == "ocr-case" and (
             self.lexicon.zipf(reading) >= self.lexicon.known_min_zipf
         )
+
+    def mark(self, text: str, tokens: list[Token]) -> list[Token]:
+        """The tokens of ``text`` marked where they sit in a citation or a Latin binomial."""
+        return self.terms.mark(text, tokens, self.lexicon)
 
     def digit_target(self, word: str) -> bool:
         """A word a digit misreading may be undone into: known, and not only a name."""
@@ -329,9 +369,11 @@ class Judge:
         real = self.settings.real_words
         odd = odd_case(word)
         zipf = self.lexicon.zipf(lower)
+        short = len(lower) < self.settings.min_insert_length
         if not odd and (not curated or (zipf < real.max_zipf and len(lower) <= real.max_length)):
             for cand, (cost, kind) in self.finder.candidates(lower).items():
-                offer(cand, cost, "dictionary", f"dictionary:{kind}")
+                if not (short and kind == "insert"):  # "iff", "perf": short words of their own
+                    offer(cand, cost, "dictionary", f"dictionary:{kind}")
         steps = 1 if curated or out else self.settings.ocr.max_steps
         for cand, weight in self.ocr.candidates(word, steps).items():
             low = cand.lower()

@@ -13,32 +13,23 @@ medical word from a typo any more), so fewer corrections are applied, never more
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import io
 import os
 import pickle
-import re
 import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import version as _version
 from pathlib import Path
 
 import wordfreq
-from spylls.hunspell import readers
-from spylls.hunspell.data.aff import Aff, Prefix, Suffix
-from spylls.hunspell.data.dic import Word
-from spylls.hunspell.readers.aff import Context
-from spylls.hunspell.readers.file_reader import BaseReader
 
 from pipeline.atomic import write_atomic
+from pipeline.correct.hunspell import WORD_RE, hunspell_forms, read_affixes
 from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
-_FORMAT = "lexicon-v5"
-_WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
+_FORMAT = "lexicon-v7"
 
 
 _SUFFIXES = (
@@ -67,107 +58,6 @@ _PREFIXES = (
 )  # fmt: skip
 
 
-class _BytesReader(BaseReader):
-    """spylls' line reader over a file read whole: its own FileReader leaves its handles open."""
-
-    def __init__(self, path: Path, encoding: str = "Windows-1252") -> None:
-        self._raw = path.read_bytes()
-        super().__init__(self._decoded(encoding))
-
-    def reset_encoding(self, encoding: str) -> None:
-        self.reset_io(self._decoded(encoding))
-
-    def _decoded(self, encoding: str) -> io.StringIO:
-        return io.StringIO(self._raw.decode(encoding, errors="surrogateescape"))
-
-
-def read_affixes(aff_path: Path) -> tuple[Aff, Context]:
-    """The affix rules of a hunspell ``.aff`` file, parsed by spylls (no rules without one)."""
-    if not aff_path.exists():
-        return Aff(SET="UTF-8"), Context(encoding="UTF-8")
-    return readers.read_aff(_BytesReader(aff_path))
-
-
-def read_stems(dic_path: Path, aff: Aff, context: Context) -> list[Word]:
-    """The entries of a ``.dic`` file, read by spylls with the flag format of ``aff``.
-
-    en_med_glut.dic has no ``.aff`` of its own; it is read with en_US's, whose flags it uses.
-    """
-    reader = _BytesReader(dic_path, context.encoding)
-    return readers.read_dic(reader, aff=aff, context=context).words
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """spylls makes objects per entry; the cyclic collector rescanning them cost a third more."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _add_suffix(stem: str, suffix: Suffix) -> str | None:
-    if not stem.endswith(suffix.strip) or not suffix.cond_regexp.search(stem):
-        return None
-    return stem[: len(stem) - len(suffix.strip)] + suffix.add
-
-
-def _add_prefix(stem: str, prefix: Prefix) -> str | None:
-    if not stem.startswith(prefix.strip) or not prefix.cond_regexp.search(stem):
-        return None
-    return prefix.add + stem[len(prefix.strip) :]
-
-
-def word_forms(word: Word, aff: Aff) -> set[str]:
-    """Every form hunspell accepts for one entry: the stem, each affix its flags allow, and
-    prefix x suffix where both are cross-product.
-
-    spylls checks words but does not list them, so the listing is done here on its parsed rules.
-    en_US's affixes carry no continuation flags, so one level of each is the whole set. A
-    forbidden or compound-only entry gives nothing; a stem that needs an affix is not a form.
-    """
-    flags = word.flags
-    if aff.FORBIDDENWORD in flags or aff.ONLYINCOMPOUND in flags:
-        return set()
-    forms = set() if aff.NEEDAFFIX in flags else {word.stem}
-    suffixed = []
-    for flag in flags:
-        for suffix in aff.SFX.get(flag, ()):
-            form = _add_suffix(word.stem, suffix)
-            if form is not None:
-                forms.add(form)
-                if suffix.crossproduct:
-                    suffixed.append(form)
-    for flag in flags:
-        for prefix in aff.PFX.get(flag, ()):
-            form = _add_prefix(word.stem, prefix)
-            if form is not None:
-                forms.add(form)
-            if not prefix.crossproduct:
-                continue
-            for base in suffixed:
-                both = _add_prefix(base, prefix)
-                if both is not None:
-                    forms.add(both)
-    return forms
-
-
-def hunspell_forms(dic_path: Path, aff: Aff, context: Context) -> set[str]:
-    """The word forms of a ``.dic`` file under ``aff``'s rules.
-
-    Only words are kept: en_med_glut's indented header lines read as entries with spaces, and
-    ``1th``-style ordinal pieces are not words.
-    """
-    forms: set[str] = set()
-    with _gc_paused():
-        for word in read_stems(dic_path, aff, context):
-            forms.update(word_forms(word, aff))
-    return {f for f in forms if _WORD_RE.fullmatch(f)}
-
-
 @dataclass(slots=True)
 class LexiconData:
     """The picklable content of a lexicon (exact-case word forms per source)."""
@@ -177,6 +67,8 @@ class LexiconData:
     additions: set[str] = field(default_factory=set)
     protected: set[str] = field(default_factory=set)
     zipf: dict[str, float] = field(default_factory=dict)
+    variants: dict[str, str] = field(default_factory=dict)
+    foreign: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
 
@@ -197,6 +89,8 @@ class Lexicon:
         self._protected_lower = _lower_index(data.protected)
         self._zipf = data.zipf
         self._exact = self._general | self._medical | self._protected
+        self._variants = data.variants
+        self._foreign = data.foreign
         self.missing = tuple(data.missing)
 
     @classmethod
@@ -210,16 +104,21 @@ class Lexicon:
         """The lexicon for these rules and dictionaries, from the disk cache when it is fresh."""
         hunspell_dir = Path(hunspell_dir or HUNSPELL_DIR)
         words = (rules.lexicon_additions, rules.protected)
-        fingerprint = _fingerprint(hunspell_dir, words)
+        variant_rules = [f"{b}>{a}" for b, a in rules.spelling_variants]
+        foreign = rules.term_classes.foreign
+        languages = [*foreign.languages, str(foreign.min_zipf)]
+        fingerprint = _fingerprint(hunspell_dir, [*words, variant_rules, languages])
         path = _cache_dir(cache_dir) / f"{_FORMAT}-{fingerprint}.pickle"
         data = _read_cache(path)
         if data is None:
-            data = build_data(hunspell_dir, *words)
+            data = build_data(hunspell_dir, *words, rules.spelling_variants)
+            data.foreign = foreign_words(foreign.languages, foreign.min_zipf)
             _write_cache(path, data)
         for name in data.missing:
             warnings.warn(
                 f"caseclean: dictionary {name} not found; the lexicon is smaller and fewer "
-                "corrections will be applied (install hunspell-en-us and hunspell-en-med)",
+                "corrections will be applied (install hunspell-en-us, hunspell-en-med and "
+                "hunspell-en-gb)",
                 RuntimeWarning,
                 stacklevel=2,
             )
@@ -243,6 +142,8 @@ class Lexicon:
     def _known1(self, word: str) -> bool:
         if word in self._exact or self._zipf.get(word, 0.0) >= self.known_min_zipf:
             return True
+        if word.lower() in self._variants:
+            return True
         low = word.lower()
         return low != word and (
             low in self._exact or self._zipf.get(low, 0.0) >= self.known_min_zipf
@@ -254,6 +155,15 @@ class Lexicon:
         if found is None:
             found = self._zipf.get(word.lower(), 0.0)
         return found
+
+    def foreign_language(self, word: str) -> str | None:
+        """The language a word no English dictionary knows is a common word of, if any."""
+        language = self._foreign.get(word.lower())
+        return None if language is None or self.known(word) else language
+
+    def variant_of(self, word: str) -> str | None:
+        """The American spelling of a British variant (``harbouring`` -> ``harboring``)."""
+        return self._variants.get(word.lower())
 
     def in_hunspell(self, word: str) -> bool:
         """In the curated dictionaries (hunspell en_US, en_med, additions), case-aware."""
@@ -322,11 +232,52 @@ class Lexicon:
         """Lowercase words a correction may produce: curated entries plus frequent words."""
         words = {w.lower() for w in self._general | self._medical}
         words.update(w for w, z in self._zipf.items() if z >= min_zipf)
-        return sorted(w for w in words if _WORD_RE.fullmatch(w))
+        return sorted(w for w in words if WORD_RE.fullmatch(w))
+
+
+def spelling_variants(
+    british: Iterable[str], american: set[str], rules: Iterable[tuple[str, str]]
+) -> dict[str, str]:
+    """British-only forms that one correspondence of ``rules`` turns into an American form.
+
+    A rule applies at one place or everywhere (``haemorrhagic`` needs every ``ae``).
+
+    >>> spelling_variants(["tumour", "Kavanagh"], {"tumor"}, [("our", "or")])
+    {'tumour': 'tumor'}
+    """
+    rules = list(rules)
+    found: dict[str, str] = {}
+    for word in {w.lower() for w in british} - american:
+        for old, new in rules:
+            start = word.find(old)
+            readings = [word.replace(old, new)]
+            while start >= 0:
+                readings.append(word[:start] + new + word[start + len(old) :])
+                start = word.find(old, start + 1)
+            hit = next((r for r in readings if r in american), None)
+            if hit is not None:
+                found[word] = hit
+                break
+    return found
+
+
+def _british_variants(
+    hunspell_dir: Path, data: LexiconData, rules: Iterable[tuple[str, str]]
+) -> None:
+    aff_path, dic = hunspell_dir / "en_GB.aff", hunspell_dir / "en_GB.dic"
+    if not (aff_path.exists() and dic.exists()):
+        data.missing.append(str(dic))
+        return
+    aff, context = read_affixes(aff_path)
+    american = {w.lower() for w in data.general | data.medical}
+    data.variants = spelling_variants(hunspell_forms(dic, aff, context), american, rules)
 
 
 def build_data(
-    hunspell_dir: Path, additions: Iterable[str], protected: Iterable[str]
+    hunspell_dir: Path,
+    additions: Iterable[str],
+    protected: Iterable[str],
+    variant_rules: Iterable[tuple[str, str]],
 ) -> LexiconData:
     """Read every source; this is the slow part the cache saves."""
     data = LexiconData()
@@ -340,21 +291,32 @@ def build_data(
             data.missing.append(str(dic))
     if not aff_path.exists():
         data.missing.append(str(aff_path))
+    _british_variants(hunspell_dir, data, variant_rules)
     data.additions.update(additions)
     data.protected.update(protected)
     data.zipf = _wordfreq_table()
     return data
 
 
+def foreign_words(languages: Iterable[str], min_zipf: float) -> dict[str, str]:
+    """Common words of other languages (wordfreq), each with the first language listing it."""
+    found: dict[str, str] = {}
+    for language in languages:
+        for word, freq in wordfreq.get_frequency_dict(language, wordlist="best").items():
+            if word not in found and wordfreq.freq_to_zipf(freq) >= min_zipf:
+                found[word] = language
+    return found
+
+
 def _wordfreq_table() -> dict[str, float]:
     table = {}
     for word, freq in wordfreq.get_frequency_dict("en", wordlist="large").items():
-        if freq > 0 and _WORD_RE.fullmatch(word):
+        if freq > 0 and WORD_RE.fullmatch(word):
             table[word] = round(wordfreq.freq_to_zipf(freq), 2)
     return table
 
 
-_DICTIONARIES = ("en_US.aff", "en_US.dic", "en_med_glut.dic")
+_DICTIONARIES = ("en_US.aff", "en_US.dic", "en_med_glut.dic", "en_GB.aff", "en_GB.dic")
 
 
 def _fingerprint(hunspell_dir: Path, word_lists: Iterable[Iterable[str]]) -> str:

@@ -67,7 +67,7 @@ def _slip(word: str, cand: str, costs: ChannelCosts) -> tuple[float, str]:
     if n == m + 1:  # an extra letter typed at i
         ch = word[i]
         if (i > 0 and word[i - 1] == ch) or (i + 1 < n and word[i + 1] == ch):
-            return costs.double, "insert"
+            return costs.double, "double"
         near = NEIGHBOURS.get(ch, frozenset())
         if (i > 0 and word[i - 1] in near) or (i + 1 < n and word[i + 1] in near):
             return costs.insert_near, "insert"

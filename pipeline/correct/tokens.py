@@ -35,10 +35,35 @@ class Token:
     initial: bool
     title_line: bool
     dotted: bool = False
+    citation: bool = False
+    """Inside a reference or citation (set by :mod:`pipeline.correct.terms`)."""
+    term: bool = False
+    """Part of a term its neighbours show (a Latin binomial)."""
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What a verdict on this token depends on, besides the word's section."""
+        return (
+            self.word,
+            self.prev,
+            self.next,
+            self.initial,
+            self.title_line,
+            self.dotted,
+            self.citation,
+            self.term,
+        )
 
 
 def _title_ratio(line: str) -> bool:
-    """A Title Case line (a heading, a body system): capitals there are no sign of names."""
+    """A Title Case line (a heading, a body system): capitals there are no sign of names.
+
+    A reference list is Title Case too, because of its names: a citation's capitals are told
+    apart by :mod:`pipeline.correct.terms`, not here.
+
+    >>> _title_ratio("Musculoskeletal System"), _title_ratio("the Musculoskeletal system")
+    (True, False)
+    """
     words = regex.findall(r"\p{L}{4,}", line)
     if len(words) < 2:
         return bool(words) and words[0][:1].isupper()
@@ -66,14 +91,18 @@ def _hyphen_parts(piece: _Piece) -> list[_Piece]:
     return out
 
 
-def _pieces(text: str) -> list[_Piece]:
-    """Chunks between spaces, stripped of edge punctuation, hyphenated ones in parts."""
+def _pieces(text: str, max_chars: int) -> list[_Piece]:
+    """Chunks between spaces, stripped of edge punctuation, hyphenated ones in parts; a chunk
+    longer than ``max_chars`` is no word (and its candidates would cost without bound)."""
     pieces: list[_Piece] = []
     prev_trail = "."
     prev_end = 0
     for m in _CHUNK.finditer(text):
         chunk = m.group()
         start = m.start()
+        if len(chunk) > max_chars:
+            prev_trail, prev_end = ".", m.end()
+            continue
         plain = chunk.isalpha()
         if plain:
             lead, core, trail = "", chunk, ""
@@ -96,16 +125,16 @@ def _pieces(text: str) -> list[_Piece]:
     return pieces
 
 
-def scan(text: str) -> list[Token]:
+def scan(text: str, max_chars: int) -> list[Token]:
     """The words of ``text`` a spelling pass may consider, with their neighbours.
 
     Skipped outright: chunks with digits, e-mail addresses and URLs, all-caps tokens, single
     letters, and pieces with punctuation inside (``e.g.``, ``usu.illy``).
 
-    >>> [(t.word, t.prev, t.next) for t in scan("A sever anemia, CT 3 mm.")]
+    >>> [(t.word, t.prev, t.next) for t in scan("A sever anemia, CT 3 mm.", 80)]
     [('sever', 'a', 'anemia'), ('anemia', 'sever', None), ('mm', '3', None)]
     """
-    pieces = _pieces(text)
+    pieces = _pieces(text, max_chars)
     tokens: list[Token] = []
     lines: dict[int, bool] = {}
     last = len(pieces) - 1

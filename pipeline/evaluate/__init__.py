@@ -15,7 +15,7 @@ from pipeline.evaluate.extraction import (
 )
 from pipeline.evaluate.gold import format_gold_scores, score_gold
 from pipeline.evaluate.goldfile import GoldFormatError, gold_format, gold_report
-from pipeline.evaluate.pairs import format_pair_scores, score_pairs
+from pipeline.evaluate.pairs import format_pair_scores, score_pairs, section_kind
 
 __all__ = [
     "Extracted",
@@ -29,4 +29,5 @@ __all__ = [
     "score_gold",
     "score_pairs",
     "score_site_gold",
+    "section_kind",
 ]

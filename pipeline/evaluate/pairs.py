@@ -161,6 +161,17 @@ def section_of(pair_id: str) -> str:
     return pair_id.rpartition("#")[2] if "#" in pair_id else ""
 
 
+def section_kind(pair_id: str) -> str | None:
+    """The section kind a pair id names, as a run would tell the corrector; None when the id
+    names none (``acl-dev-0001``) or only a number (``page.html#3``).
+
+    >>> section_kind("2013/case.txt#findings"), section_kind("page.html#3")
+    ('findings', None)
+    """
+    kind = section_of(pair_id)
+    return kind if kind and not kind.isdigit() else None
+
+
 def _as_text(result: object) -> str:
     """Accept a corrector returning a string or a result object with ``.text``."""
     return result if isinstance(result, str) else str(result.text)  # type: ignore[attr-defined]
@@ -271,9 +282,15 @@ def _top_slips(scores: PairScores, top: int) -> list[str]:
 
 
 def _pair_headline(scores: PairScores) -> list[str]:
-    """The six headline lines every pairs report ends with."""
+    """The headline every pairs report ends with: harm, then six lines of figures.
+
+    Harm is the correct words the correction changed, per 1,000 words of clean text: on a
+    clean file (noisy = clean) it is the whole story.
+    """
     t = scores.total
+    harm = 1000 * ratio(t.broken, t.ref_words)
     return [
+        f"harm: {t.broken} correct words changed, {harm:.2f} per 1,000 words",
         f"pairs: {t.pairs}   words (clean): {t.ref_words}   noisy words: {t.noisy_words}",
         f"WER: {pct(t.wer_before).strip()} -> {pct(t.wer_after).strip()}",
         f"CER: {pct(t.cer_before).strip()} -> {pct(t.cer_after).strip()}",

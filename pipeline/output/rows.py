@@ -76,6 +76,7 @@ class CaseRow:
     source_path: str
     source_sha256: str
     source_format: str
+    duplicate_of: str | None
     title: str | None
     fields: dict[str, Any]
     texts: dict[str, str | None]
@@ -91,6 +92,7 @@ class CaseRow:
             "source_path": self.source_path,
             "source_sha256": self.source_sha256,
             "source_format": self.source_format,
+            "duplicate_of": self.duplicate_of,
             "title": self.title,
             **self.fields,
             **self.texts,

@@ -16,6 +16,10 @@ from pipeline.rules import SectionRules
 
 SQLITE_NAME = "caseclean.sqlite"
 DATAPACKAGE_NAME = "datapackage.json"
+REPORT_NAME = "report.html"
+"""The static report a run regenerates beside its tables (``caseclean report`` writes it too)."""
+MARKER_NAME = ".caseclean-output"
+"""The file that marks a folder as one caseclean made."""
 TABLE_NAMES = ("cases", "sections", "corrections", "errors")
 
 
@@ -52,6 +56,11 @@ _CASE_SOURCE = (
     _c("source_path", "string", "Path of the page as read", True),
     _c("source_sha256", "string", "SHA-256 of the page's raw bytes", True),
     _c("source_format", "string", "html or text", True),
+    _c(
+        "duplicate_of",
+        "string",
+        "case_id of an earlier page with the same section texts; null for the first",
+    ),
     _c("title", "string", "Case title (cleaned)"),
 )
 FIELD_COLUMNS = (
@@ -119,6 +128,11 @@ CORRECTIONS = TableSchema(
         _c("rule", "string", "Rule(s) that made the edit, joined with +", True),
         _c("confidence", "number", "Confidence of the edit, 0..1", True),
         _c("applied", "boolean", "True when applied; false for a suggestion", True),
+        _c(
+            "alternatives",
+            "array",
+            "Other readings of the span the corrector weighed, likeliest first",
+        ),
         _c("proposed", "boolean", "The corrector's own verdict: applied before any decision", True),
         _c("decision", "string", "Reviewer's decision: accepted, rejected or null"),
     ),
@@ -145,9 +159,10 @@ def table_schemas(sections: SectionRules) -> tuple[TableSchema, ...]:
 
 
 def generated_files() -> list[str]:
-    """Every file name a run writes into the output folder."""
+    """Every file name a run writes into the output folder (a run without a report removes
+    a stale one rather than carry it over)."""
     names = [f"{name}.{ext}" for name in TABLE_NAMES for ext in ("parquet", "csv")]
-    return [*names, SQLITE_NAME, DATAPACKAGE_NAME]
+    return [*names, SQLITE_NAME, DATAPACKAGE_NAME, REPORT_NAME, MARKER_NAME]
 
 
 def column_reference(schemas: Iterable[TableSchema]) -> str:

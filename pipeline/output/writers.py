@@ -9,11 +9,9 @@ data depends on the clock, so two runs of the same input give byte-identical fil
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.output.folder import staging, swap_in
 from pipeline.output.schema import DATAPACKAGE_NAME, SQLITE_NAME, TableSchema, generated_files
 
 _ARROW = {
@@ -152,17 +151,17 @@ def write_tables(
     out_dir: Path,
     schemas: Sequence[TableSchema],
     tables: Mapping[str, Iterable[Mapping[str, Any]]],
+    finish: Callable[[Path], None] | None = None,
 ) -> None:
     """Write every table in every format to ``out_dir``, replacing it as a whole at the end.
 
-    ``tables`` holds each table's records by table name. Files in ``out_dir`` that a run does
-    not generate (a reviewer's decisions, say) are carried over into the new folder.
+    ``tables`` holds each table's records by table name. The outputs are written to a staging
+    folder and swapped in (see :mod:`pipeline.output.folder`): files in ``out_dir`` that a run
+    does not generate (a reviewer's decisions, say) are carried over, and ``finish`` may add
+    to the complete new folder (the report) before it replaces the old one.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     frames = {schema.name: frame(schema, tables.get(schema.name, [])) for schema in schemas}
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    tmp.chmod(0o755)
+    tmp = staging(Path(out_dir))
     try:
         for schema in schemas:
             df = frames[schema.name]
@@ -171,28 +170,10 @@ def write_tables(
         _write_sqlite(schemas, frames, tmp / SQLITE_NAME)
         text = json.dumps(datapackage(schemas), indent=2, ensure_ascii=False) + "\n"
         (tmp / DATAPACKAGE_NAME).write_text(text, encoding="utf-8")
-        _swap_in(tmp, out_dir)
+        swap_in(tmp, Path(out_dir), generated_files(), finish)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def _swap_in(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new`` with renames, keeping files a run does not generate."""
-    if not target.exists():
-        os.replace(new, target)
-        return
-    ours = set(generated_files())
-    for item in target.iterdir():
-        if item.name not in ours and not (new / item.name).exists():
-            if item.is_dir():
-                shutil.copytree(item, new / item.name)
-            else:
-                shutil.copy2(item, new / item.name)
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def read_table(out_dir: Path, name: str) -> pd.DataFrame:

@@ -7,8 +7,11 @@ at the edge, so every later stage sees a :class:`Page` of clean Unicode with LF 
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
+import io
+import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +19,8 @@ from pathlib import Path
 import charset_normalizer
 import ftfy
 import regex
+
+from pipeline.rules import Limits
 
 PAGE_SUFFIXES = (".html", ".htm", ".txt")
 _META_CHARSET = regex.compile(
@@ -57,28 +62,123 @@ def _page_suffix(path: Path) -> str:
     return Path(name).suffix
 
 
-def discover(raw_dir: Path) -> list[Path]:
-    """Every page under ``raw_dir``, recursively, in a stable (sorted) order."""
+@dataclass(frozen=True)
+class Inventory:
+    """Every file under an archive folder: the pages to read and what is skipped, and why."""
+
+    pages: list[Path]
+    skipped: list[tuple[str, str]]
+
+
+def _is_page(path: Path) -> bool:
+    return _page_suffix(path) in PAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def inventory(raw_dir: Path) -> Inventory:
+    """Walk ``raw_dir`` without following symlinked folders (no loop can trap the walk).
+
+    A file with a page's name is a page, even when it cannot be read (a broken or looping
+    symlink, no permission): reading it gives its ``errors`` row. Anything else is listed as
+    skipped with the reason, so every file is accounted for.
+    """
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"archive folder not found: {raw_dir}")
-    pages = [
-        p
-        for p in raw_dir.rglob("*")
-        if p.is_file() and _page_suffix(p) in PAGE_SUFFIXES and not p.name.startswith(".")
-    ]
-    return sorted(pages, key=lambda p: p.relative_to(raw_dir).as_posix())
+    pages: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    for folder, dirs, files in os.walk(raw_dir, followlinks=False):
+        base = Path(folder)
+        for name in sorted(dirs):
+            if (base / name).is_symlink():
+                skipped.append((case_id_for(base / name, raw_dir), "symlinked folder"))
+        dirs[:] = sorted(d for d in dirs if not (base / d).is_symlink())
+        for name in files:
+            path = base / name
+            if _is_page(path):
+                pages.append(path)
+            else:
+                reason = "hidden file" if name.startswith(".") else "not a page (.html, .htm, .txt)"
+                skipped.append((case_id_for(path, raw_dir), reason))
+    pages.sort(key=lambda p: case_id_for(p, raw_dir))
+    return Inventory(pages, sorted(skipped))
+
+
+def discover(raw_dir: Path) -> list[Path]:
+    """Every page under ``raw_dir``, recursively, in a stable (sorted) order."""
+    return inventory(raw_dir).pages
+
+
+def readable_name(name: str) -> str:
+    r"""A file name as the tables hold it: bytes that are not UTF-8 (a Latin-1 archive's
+    names, which Python keeps as surrogate escapes) are written as ``\xNN``.
+
+    >>> readable_name("caf\udce9.txt")
+    'caf\\xe9.txt'
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def case_id_for(path: Path, raw_dir: Path) -> str:
     """The stable id of a page: its path relative to the archive folder."""
-    return path.relative_to(raw_dir).as_posix()
+    return readable_name(path.relative_to(raw_dir).as_posix())
 
 
-def _gunzip(data: bytes) -> bytes:
+def _over(limit: int, what: str, key: str) -> PageError:
+    return PageError("ingest", key.replace("_", "-"), f"{what} ({key} in limits.yaml: {limit:,})")
+
+
+def _read_capped(path: Path, limits: Limits) -> tuple[bytes, str]:
+    """The page's bytes (gunzipped, streamed with a cap) and the sha256 of the file's bytes."""
+    cap = limits.max_page_bytes
     try:
-        return gzip.decompress(data)
+        if path.stat().st_size > cap:
+            raise _over(cap, "the file is larger than a page may be", "max_page_bytes")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PageError("ingest", "read", f"cannot read file: {exc}") from exc
+    sha = hashlib.sha256(raw).hexdigest()
+    if not path.name.lower().endswith(".gz"):
+        return raw, sha
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            data = stream.read(cap + 1)
     except (OSError, EOFError, zlib.error) as exc:
         raise PageError("ingest", "gzip", f"cannot decompress: {exc}") from exc
+    if len(data) > cap:
+        raise _over(cap, "the page inflates past the bytes a page may have", "max_page_bytes")
+    return data, sha
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark names (UTF-32 before UTF-16: its mark starts alike)."""
+    return next((name for bom, name in _BOMS if data.startswith(bom)), None)
+
+
+_TAG = regex.compile(rb"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+_VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr".split())
+
+
+def html_depth(data: bytes) -> int:
+    """How deeply the elements of an HTML page nest (a quick scan, before any parsing).
+
+    >>> html_depth(b"<html><body><p>a<br>b</p><div><p>c</div></body></html>")
+    4
+    """
+    depth = deepest = 0
+    for close, name, self_closing in _TAG.findall(data):
+        if name.lower() in _VOID or self_closing:
+            continue
+        depth = max(0, depth - 1) if close else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -93,12 +193,18 @@ def _declared_charset(data: bytes) -> str | None:
     return name
 
 
-def decode(data: bytes, is_html: bool) -> tuple[str, str, list[str]]:
-    """Bytes to text: the declared charset, else UTF-8, else charset-normalizer's guess.
+def decode(data: bytes, is_html: bool, bom: str | None = None) -> tuple[str, str, list[str]]:
+    """Bytes to text: a byte-order mark's encoding, the declared charset, else UTF-8, else
+    charset-normalizer's guess.
 
     Returns the text, the encoding used and warnings (e.g. a declared charset that lied).
     """
     warnings: list[str] = []
+    if bom is not None:
+        try:
+            return data.decode(bom), bom, warnings
+        except UnicodeDecodeError:
+            warnings.append(f"byte-order mark of {bom} does not fit the bytes")
     declared = _declared_charset(data) if is_html else None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -144,21 +250,24 @@ def repair(text: str) -> tuple[str, bool]:
     return fixed.replace("\r\n", "\n").replace("\r", "\n"), repaired
 
 
-def read_page(path: Path, raw_dir: Path) -> Page:
+def read_page(path: Path, raw_dir: Path, limits: Limits) -> Page:
     """Read one page; raise :class:`PageError` for anything that is not a readable page."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PageError("ingest", "read", f"cannot read file: {exc}") from exc
-    sha = hashlib.sha256(data).hexdigest()
-    if path.name.lower().endswith(".gz"):
-        data = _gunzip(data)
+    data, sha = _read_capped(path, limits)
     is_html = _page_suffix(path) in (".html", ".htm")
     if not data.strip():
         raise PageError("ingest", "empty", "the page is empty")
-    if b"\x00" in data[:8192]:
+    bom = _bom_encoding(data)
+    if bom is None and b"\x00" in data[:8192]:
         raise PageError("ingest", "binary", "the page holds binary data, not text")
-    text, encoding, warnings = decode(data, is_html)
+    if is_html and html_depth(data) > limits.max_html_depth:
+        raise _over(
+            limits.max_html_depth, "the HTML nests deeper than a page may", "max_html_depth"
+        )
+    text, encoding, warnings = decode(data, is_html, bom)
+    if len(text) > limits.max_page_chars:
+        raise _over(
+            limits.max_page_chars, "the page has more text than a page may", "max_page_chars"
+        )
     if _looks_binary(text):
         raise PageError("ingest", "binary", "the page holds binary data, not text")
     text, repaired = repair(text)
@@ -166,7 +275,7 @@ def read_page(path: Path, raw_dir: Path) -> Page:
         warnings.append("mojibake repaired")
     return Page(
         case_id=case_id_for(path, raw_dir),
-        source_path=path.as_posix(),
+        source_path=readable_name(path.as_posix()),
         source_sha256=sha,
         source_format="html" if is_html else "text",
         text=text,

@@ -19,10 +19,11 @@ from typing import Any
 from pipeline.atomic import write_atomic
 from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.output import read_table
+from pipeline.output.schema import REPORT_NAME
 from pipeline.review.diff import CaseDiff, build_cases, primary_pass, records
 from pipeline.review.views import PACKAGE, environment
 
-REPORT_FILE = "report.html"
+REPORT_FILE = REPORT_NAME
 STATUSES = ("ok", "warning", "error")
 BINS = 10
 TOP = 25
@@ -219,10 +220,9 @@ def build_report(out_dir: Path) -> str:
     data = summarise(
         tables["cases"], tables["sections"], tables["corrections"], errors, n_decisions
     )
-    return render_report(data, f"caseclean report: {out_dir.resolve().name}")
+    return render_report(data, "caseclean report")  # no folder name: reruns give equal bytes
 
 
 def write_report(out_dir: Path) -> Path:
-    """Write ``report.html`` into the output folder (a run carries it over, as it is not a
-    table)."""
+    """Write ``report.html`` into the output folder (every run regenerates it)."""
     return write_atomic(Path(out_dir) / REPORT_FILE, build_report(out_dir))

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.rules import page as page_rules
 from pipeline.rules import spelling
 from pipeline.rules.files import RulesError, read_word_list, rules_digest
 from pipeline.rules.page import (
     BoilerplateRules,
     FieldRules,
+    Limits,
     MainContent,
     ModalityRules,
     SectionRules,
@@ -32,12 +34,14 @@ from pipeline.rules.spelling import (
     ChannelCosts,
     Confusion,
     CorrectSettings,
+    DamageSettings,
     DehyphenateRules,
     DigitReading,
     LmParams,
     Misspelling,
     NormalizeRules,
     Repeat,
+    TermClasses,
 )
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
@@ -63,6 +67,9 @@ class Rules:
     misspellings: dict[str, tuple[Misspelling, ...]]
     lexicon_additions: tuple[str, ...]
     protected: tuple[str, ...]
+    spelling_variants: tuple[tuple[str, str], ...]
+    term_classes: TermClasses
+    limits: Limits
 
     def site(self, name: str | None) -> SiteProfile | None:
         """The site profile of that name (a document names the one its page matched)."""
@@ -103,6 +110,9 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         misspellings=spelling.misspellings(root / "known_misspellings.tsv"),
         lexicon_additions=read_word_list(root / "lexicon_additions.txt"),
         protected=read_word_list(root / "protected.txt"),
+        spelling_variants=spelling.spelling_variants(root / "spelling_variants.tsv"),
+        term_classes=spelling.load_term_classes(root / "term_classes.yaml"),
+        limits=page_rules.limits(root / "limits.yaml"),
     )
 
 
@@ -113,9 +123,11 @@ __all__ = [
     "ChannelCosts",
     "Confusion",
     "CorrectSettings",
+    "DamageSettings",
     "DehyphenateRules",
     "DigitReading",
     "FieldRules",
+    "Limits",
     "LmParams",
     "MainContent",
     "Misspelling",
@@ -126,6 +138,7 @@ __all__ = [
     "RulesError",
     "SectionRules",
     "SiteProfile",
+    "TermClasses",
     "Unlabeled",
     "heading_key",
     "load_rules",

@@ -160,6 +160,16 @@ class ModalitiesFile(_File):
     modalities: dict[str, list[str]]
 
 
+class Limits(_File):
+    """``limits.yaml``: what one page may cost, in bytes, characters, nesting and seconds."""
+
+    max_page_bytes: int = Field(ge=1)
+    max_page_chars: int = Field(ge=1)
+    max_token_chars: int = Field(ge=1)
+    max_html_depth: int = Field(ge=1)
+    page_seconds: float = Field(ge=0)
+
+
 @dataclass(frozen=True)
 class Unlabeled:
     """How an unlabeled paragraph is told from the section before it (``unlabeled:``)."""
@@ -383,6 +393,11 @@ def _named(patterns: list[str], path: Path, key: str, group: str) -> list[regex.
         if group not in pattern.groupindex:
             raise RulesError(f"{path}: {key}: pattern {pattern.pattern!r} names no {group!r} group")
     return compiled
+
+
+def limits(path: Path) -> Limits:
+    """``limits.yaml``, validated."""
+    return load_model(Limits, path)
 
 
 def modality_rules(path: Path) -> ModalityRules:

@@ -65,6 +65,7 @@ class LmParams(_File):
     max_coverage: float = Field(ge=0, lt=1)
     repeat_penalty: float
     proper_penalty: float
+    name_zipf: float
 
 
 class OcrSettings(_File):
@@ -88,6 +89,23 @@ class RealWordSettings(_File):
     min_gain: float
 
 
+class DamageSettings(_File):
+    """How a section's damage is estimated and how the repairs' prior follows it."""
+
+    damaged_rate: Probability
+    clean_rate: Probability
+    clean_shift: LogProbability
+    prior_rate: Probability
+    kind_weight: float = Field(ge=0)
+    section_weight: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DamageSettings:
+        if not 0 < self.clean_rate < self.damaged_rate:
+            raise ValueError("clean_rate must be above 0 and below damaged_rate")
+        return self
+
+
 class Repeat(_File):
     """Passes run again, in order, until a round changes nothing (at most ``rounds``)."""
 
@@ -107,12 +125,14 @@ class CorrectSettings(_File):
     real_word_suggest_threshold: Probability
     memo_size: int = Field(ge=0)
     known_min_zipf: float
+    min_insert_length: int = Field(ge=1)
     ocr: OcrSettings
     channel: ChannelCosts
     language_model: LmParams
     targets: TargetSettings
     archive: ArchiveSettings
     real_words: RealWordSettings
+    damage: DamageSettings
 
     def pass_names(self) -> list[str]:
         """Every pass the plan names, in order, once each."""
@@ -200,6 +220,60 @@ class DehyphenateRules(_File):
     def _every_kind_rated(self) -> DehyphenateRules:
         _has_every(self.confidence, DEHYPHENATE_KINDS)
         return self
+
+
+class DrugStems(_File):
+    min_length: int = Field(ge=1)
+    suffixes: list[str] = Field(min_length=1)
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        regex.compile(pattern, regex.VERSION1)
+    except regex.error as exc:
+        raise ValueError(f"bad pattern {pattern!r}: {exc}") from None
+    return pattern
+
+
+class SymbolShape(_File):
+    max_length: int = Field(ge=1)
+    pattern: str
+
+    _pattern_compiles = field_validator("pattern")(_compiles)
+
+
+class LatinBinomials(_File):
+    epithet_endings: list[str] = Field(min_length=1)
+    max_genus_zipf: float
+
+
+class CitationCues(_File):
+    window: int = Field(ge=1)
+    margin: int = Field(ge=0)
+    min_cues: int = Field(ge=1)
+    patterns: list[str] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        return [_compiles(p) for p in patterns]
+
+
+class ForeignPhrases(_File):
+    languages: list[str]
+    min_zipf: float
+    window: int = Field(ge=0)
+    min_words: int = Field(ge=2)
+
+
+class TermClasses(_File):
+    """``term_classes.yaml``: the shapes of legitimate terms no dictionary lists."""
+
+    drug_stems: DrugStems
+    symbols: SymbolShape
+    latin_binomials: LatinBinomials
+    citations: CitationCues
+    foreign: ForeignPhrases
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +383,17 @@ def misspellings(path: Path) -> dict[str, tuple[Misspelling, ...]]:
     return {wrong: tuple(rows) for wrong, rows in table.items()}
 
 
+def spelling_variants(path: Path) -> tuple[tuple[str, str], ...]:
+    """``spelling_variants.tsv``: (British letters, American letters) correspondences."""
+    pairs = []
+    for row in read_tsv(path, ("british", "american"), 2):
+        british, american = row.get("british").lower(), row.get("american").lower()
+        if not british or not british.isalpha() or not american.isalpha():
+            raise RulesError(f"{path}:{row.line}: expected two runs of letters")
+        pairs.append((british, american))
+    return tuple(pairs)
+
+
 def load_correct(path: Path) -> CorrectSettings:
     """``correct.yaml``, validated."""
     return load_model(CorrectSettings, path)
@@ -317,6 +402,11 @@ def load_correct(path: Path) -> CorrectSettings:
 def load_normalize(path: Path) -> NormalizeRules:
     """``normalize.yaml``, validated."""
     return load_model(NormalizeRules, path)
+
+
+def load_term_classes(path: Path) -> TermClasses:
+    """``term_classes.yaml``, validated (its patterns are compiled where they are used)."""
+    return load_model(TermClasses, path)
 
 
 def load_dehyphenate(path: Path) -> DehyphenateRules:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from pipeline.output.schema import TableSchema, table_schemas
 from pipeline.read.boilerplate import count_lines, drop_learned, learn_repeated
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
-from pipeline.read.ingest import discover
+from pipeline.read.ingest import inventory
 from pipeline.read.unlabeled import carries
 from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
 from pipeline.run.executors import Progress, make_executor, no_progress
@@ -36,23 +36,26 @@ from pipeline.run.page import (
     Cleaner,
     ParsedPage,
     build_rows,
+    content_key,
     parse_document,
     read_document,
+    section_kind,
     section_texts,
 )
 from pipeline.run.workers import Builder, Reader
 
-CorrectorFactory = Callable[[Rules, Sequence[str]], Cleaner]
-"""Builds a run's corrector from its rules and the archive's section texts."""
+Sample = tuple[str | None, str]
+"""A section of the archive: (section kind, or None for an unknown heading; its text)."""
+CorrectorFactory = Callable[[Rules, Sequence[Sample]], Cleaner]
+"""Builds a run's corrector from its rules and the archive's sections."""
 
 
-def archive_corrector(rules: Rules, archive_texts: Sequence[str]) -> Cleaner:
-    """The spelling corrector of a run, taught the archive's own vocabulary."""
+def archive_corrector(rules: Rules, sections: Sequence[Sample]) -> Cleaner:
+    """The spelling corrector of a run, taught the archive's own vocabulary and damage."""
     from pipeline.correct import Corrector
-    from pipeline.correct.language_model import ArchiveCounts
     from pipeline.correct.lexicon import Lexicon
 
-    return Corrector(rules, Lexicon.load(rules), ArchiveCounts(archive_texts))
+    return Corrector(rules, Lexicon.load(rules), sections)
 
 
 @dataclass
@@ -79,6 +82,8 @@ class RunResult:
     errors: list[ErrorRow] = field(default_factory=list)
     learned_boilerplate: list[str] = field(default_factory=list)
     carried_formats: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files under the archive folder that are no pages, with the reason."""
     seconds: float = 0.0
 
     @property
@@ -109,6 +114,7 @@ class RunResult:
             "suggestions": len(self.corrections) - applied,
             "learned boilerplate lines": len(self.learned_boilerplate),
             "unlabeled discussion in": ", ".join(self.carried_formats) or "none",
+            "skipped files": len(self.skipped),
             "time": f"{self.seconds:.1f}s",
         }
 
@@ -135,39 +141,56 @@ def learn_layout(documents: Sequence[Document], rules: Rules) -> frozenset[str]:
 
 def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) -> list[ParsedPage]:
     """Steps 2 and 3: drop the chrome the archive repeats, learn its layout, cut every page."""
+    # A page saved twice is one page: its lines repeating across the copies are no chrome.
+    distinct = {tuple(b.text for b in d.blocks): d for d in documents}
     counts: Counter[str] = Counter()
-    for document in documents:
+    for document in distinct.values():
         counts.update(count_lines(document, rules))
-    result.learned_boilerplate = learn_repeated(counts, len(documents), rules.boilerplate)
-    cleaned = [drop_learned(document, result.learned_boilerplate) for document in documents]
-    result.carried_formats = sorted(learn_layout(cleaned, rules))
+    result.learned_boilerplate = learn_repeated(counts, len(distinct), rules.boilerplate)
+    learned = result.learned_boilerplate
+    layout = learn_layout([drop_learned(d, learned) for d in distinct.values()], rules)
+    result.carried_formats = sorted(layout)
     parsed: list[ParsedPage] = []
-    for document in cleaned:
-        carried = document.page.source_format in result.carried_formats
-        outcome = parse_document(document, rules, carried)
-        if isinstance(outcome, ParsedPage):
-            parsed.append(outcome)
-        else:
+    first: dict[str, str] = {}
+    for document in documents:
+        carried = document.page.source_format in layout
+        outcome = parse_document(drop_learned(document, learned), rules, carried)
+        if isinstance(outcome, ErrorRow):
             result.errors.append(outcome)
+            continue
+        original = first.setdefault(content_key(outcome), outcome.page.case_id)
+        if original != outcome.page.case_id:
+            outcome = replace(outcome, duplicate_of=original)
+        parsed.append(outcome)
     return parsed
+
+
+def archive_samples(parsed: list[ParsedPage]) -> list[Sample]:
+    """The sections the corrector learns the archive from: a duplicate page counts once."""
+    return [
+        (section_kind(name), text)
+        for page in parsed
+        if page.duplicate_of is None
+        for name, _, text in section_texts(page)
+    ]
 
 
 def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
     """Process a whole archive: every table's rows, in case order, and the summary."""
     started = time.perf_counter()
     rules = load_rules(options.rules_dir)
-    result = RunResult(rules)
-    paths = discover(options.raw_dir)
+    found = inventory(options.raw_dir)
+    result = RunResult(rules, skipped=found.skipped)
+    paths = found.pages
     with make_executor(options.workers, options.engine, options.scheduler) as executor:
         progress("read", 0, len(paths))
         documents: list[Document] = []
         for item in executor.map(Reader(options.raw_dir, rules), paths, progress, "read"):
             (documents if isinstance(item, Document) else result.errors).append(item)
         parsed = learn_and_parse(documents, rules, result)
-        archive_texts = [text for p in parsed for _, _, text in section_texts(p)]
         builder = Builder(
             rules,
-            options.corrector(rules, archive_texts),
+            options.corrector(rules, archive_samples(parsed)),
             ModalityFinder(rules.modalities),
             options.decisions,
         )

@@ -7,6 +7,7 @@ pool, a cluster) and a test can call it alone. A page that fails at any step bec
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from pipeline.output.schema import FIELD_COLUMNS
 from pipeline.read.boilerplate import build_document
 from pipeline.read.document import Document
 from pipeline.read.fields import Fields, ModalityFinder
-from pipeline.read.ingest import Page, PageError, case_id_for, read_page
+from pipeline.read.ingest import Page, PageError, case_id_for, read_page, readable_name
 from pipeline.read.sections import SectionedPage
 from pipeline.read.structure import read_structure
 from pipeline.rules import Rules
@@ -40,6 +41,8 @@ class ParsedPage:
     page: Page
     sectioned: SectionedPage
     fields: Fields
+    duplicate_of: str | None = None
+    """The case id of an earlier page with the same text, when this page repeats one."""
 
 
 def error_row(source_path: str, case_id: str, exc: PageError) -> ErrorRow:
@@ -54,12 +57,13 @@ def unexpected(stage: str, exc: Exception) -> PageError:
 
 def read_document(path: Path, raw_dir: Path, rules: Rules) -> Document | ErrorRow:
     """A page's file into a document (rule-listed chrome removed), or its ``errors`` row."""
+    source, case_id = readable_name(path.as_posix()), case_id_for(path, raw_dir)
     try:
-        return build_document(read_page(path, raw_dir), rules)
+        return build_document(read_page(path, raw_dir, rules.limits), rules)
     except PageError as exc:
-        return error_row(path.as_posix(), case_id_for(path, raw_dir), exc)
+        return error_row(source, case_id, exc)
     except Exception as exc:  # reported in the errors table; the batch goes on
-        return error_row(path.as_posix(), case_id_for(path, raw_dir), unexpected("ingest", exc))
+        return error_row(source, case_id, unexpected("ingest", exc))
 
 
 def parse_document(
@@ -92,6 +96,20 @@ def section_texts(parsed: ParsedPage) -> list[tuple[str, str | None, str]]:
     return [(n, h, t) for n, h, t in out if t.strip()]
 
 
+def section_kind(name: str) -> str | None:
+    """The kind the corrector is told: a canonical section, or None for ``other:`` ones."""
+    return None if name.startswith("other:") else name
+
+
+def content_key(parsed: ParsedPage) -> str:
+    """A fingerprint of what a page says: its sections' names and texts, whatever the file's
+    name, bytes or chrome (a page saved twice, or under two names, gives one key)."""
+    digest = hashlib.sha256()
+    for name, _, text in section_texts(parsed):
+        digest.update(f"{name}\0{text}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def protected_words(fields: Fields) -> list[str]:
     """The page's own names: never corrected, whatever a dictionary says."""
     words: list[str] = []
@@ -109,7 +127,7 @@ def correct_sections(
     rows = PageRows()
     protected = protected_words(parsed.fields)
     for position, (name, heading, raw) in enumerate(section_texts(parsed)):
-        kind = name if not name.startswith("other:") else None
+        kind = section_kind(name)
         proposed: list[Edit] = list(cleaner.clean(raw, protected=protected, section=kind).edits)
         clean, edits = honour_section(case_id, name, raw, proposed, decisions)
         rows.sections.append(SectionRow(case_id, position, name, heading, raw, clean))
@@ -143,6 +161,7 @@ def case_row(
         source_path=page.source_path,
         source_sha256=page.source_sha256,
         source_format=page.source_format,
+        duplicate_of=parsed.duplicate_of,
         title=text_of("title"),
         fields={c.name: getattr(fields, c.name) for c in FIELD_COLUMNS},
         texts={name: text_of(name) for name in rules.sections.case_columns},
@@ -165,6 +184,8 @@ def build_rows(
     try:
         rows = correct_sections(parsed, cleaner, decisions)
         rows.case = case_row(parsed, rows, rules, modalities)
+    except PageError:
+        raise  # a limit: the caller reports it as it is
     except Exception as exc:  # reported in the errors table; the batch goes on
         page = parsed.page
         return PageRows(

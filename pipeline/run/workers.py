@@ -15,8 +15,10 @@ from pipeline.decisions import DecisionBook
 from pipeline.output.rows import ErrorRow, PageRows
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
+from pipeline.read.ingest import PageError, case_id_for, readable_name
 from pipeline.rules import Rules
-from pipeline.run.page import Cleaner, ParsedPage, build_rows, read_document
+from pipeline.run.deadline import time_limit
+from pipeline.run.page import Cleaner, ParsedPage, build_rows, error_row, read_document
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,11 @@ class Reader:
     rules: Rules
 
     def __call__(self, path: Path) -> Document | ErrorRow:
-        return read_document(path, self.raw_dir, self.rules)
+        try:
+            with time_limit(self.rules.limits.page_seconds):
+                return read_document(path, self.raw_dir, self.rules)
+        except PageError as exc:
+            return error_row(readable_name(path.as_posix()), case_id_for(path, self.raw_dir), exc)
 
 
 @dataclass(frozen=True)
@@ -40,4 +46,9 @@ class Builder:
     decisions: DecisionBook | None = None
 
     def __call__(self, parsed: ParsedPage) -> PageRows:
-        return build_rows(parsed, self.cleaner, self.rules, self.modalities, self.decisions)
+        try:
+            with time_limit(self.rules.limits.page_seconds):
+                return build_rows(parsed, self.cleaner, self.rules, self.modalities, self.decisions)
+        except PageError as exc:
+            page = parsed.page
+            return PageRows(errors=[error_row(page.source_path, page.case_id, exc)])

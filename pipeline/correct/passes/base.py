@@ -11,9 +11,11 @@ name in this package (one module each, exposing ``PASS``) and run in the order
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pipeline.correct.damage import count
 from pipeline.correct.judge import Judge, SectionWords
 from pipeline.correct.language_model import words_of
 from pipeline.correct.lexicon import Lexicon
@@ -33,6 +35,9 @@ class WordRounds:
     """
 
     words: SectionWords
+    mark: Callable[[str, list[Token]], list[Token]]
+    max_chars: int
+    """Chunks longer than this are no words (``max_token_chars`` in ``rules/limits.yaml``)."""
     earlier: set[TokenKey] = field(default_factory=set)
     judged: set[TokenKey] = field(default_factory=set)
     _scanned: str | None = None
@@ -41,8 +46,12 @@ class WordRounds:
     def tokens(self, text: str) -> list[Token]:
         """The tokens of ``text``, scanned once per distinct text."""
         if text != self._scanned:
-            self._scanned, self._tokens = text, scan(text)
+            self._scanned, self._tokens = text, self.mark(text, scan(text, self.max_chars))
         return self._tokens
+
+    def prime(self, text: str, tokens: list[Token]) -> None:
+        """Give the scan of ``text`` already made, so it is not made twice."""
+        self._scanned, self._tokens = text, self.mark(text, tokens)
 
     def begin_round(self) -> None:
         self.judged = set()
@@ -67,7 +76,14 @@ class PassContext:
         """The word passes' shared state; the first word pass's text gives the word counts."""
         if self._rounds is None:
             own = Counter(words_of(text))
-            self._rounds = WordRounds(SectionWords(self.shield, own, self.in_archive))
+            max_chars = self.rules.limits.max_token_chars
+            tokens = scan(text, max_chars)
+            damage = self.judge.damage
+            tally = count(tokens, text, self.lexicon, self.judge.terms)
+            clean = damage.cleanliness(damage.rate(self.section, tally))
+            words = SectionWords(self.shield, own, self.in_archive, clean)
+            self._rounds = WordRounds(words, self.judge.mark, max_chars)
+            self._rounds.prime(text, tokens)
         return self._rounds
 
     def begin_round(self) -> None:

@@ -36,6 +36,8 @@ _SPACING = regex.compile(rf"(?P<space>{_HSPACE}+)|(?P<crlf>\r\n?)")
 _CLOSING_QUOTES = "\"'’”]"
 _WORD_END = regex.compile(r"[\w\"'’”)\]%°]")
 _MOJIBAKE_STEPS = {"encode", "decode", "transcode"}
+_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FORMULA_LOOKBACK = 24
 # A soft hyphen is an invisible break point: with a line break after it, a line-wrap join.
 _SOFT_HYPHEN = regex.compile(r"(?<=\w)\u00ad[ \t]*\n?[ \t]*(?=\w)|\u00ad")
 
@@ -90,6 +92,21 @@ def _open_paren_spaced(text: str, close: int) -> bool | None:
     return None
 
 
+def _in_formula(text: str, start: int) -> bool:
+    """Whether the words before ``start`` are a formula's: control characters (OCR of math
+    glyphs) or a bracket left open in the chunk, whose spacing is layout, not a typo.
+
+    >>> _in_formula("T(t . fA)", 3), _in_formula("the lesion .", 10)
+    (True, False)
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - _FORMULA_LOOKBACK) : start]
+    if _CONTROL.search(before):
+        return True
+    chunk = before.rsplit(None, 1)[-1] if before.strip() else ""
+    return chunk.count("(") > chunk.count(")") or chunk.count("[") > chunk.count("]")
+
+
 def _space_before_mark(text: str, start: int, end: int, rules: NormalizeRules) -> str | None:
     """The rule for dropping the spaces ``text[start:end]`` before a mark, or None to keep them.
 
@@ -98,6 +115,8 @@ def _space_before_mark(text: str, start: int, end: int, rules: NormalizeRules) -
     """
     mark = text[end]
     if mark not in rules.closing_punctuation or not _WORD_END.match(text[start - 1]):
+        return None
+    if _in_formula(text, start):
         return None
     after = text[end + 1] if end + 1 < len(text) else ""
     if after and not (after.isspace() or after in _CLOSING_QUOTES or after in ".,;:)"):

@@ -27,7 +27,7 @@ def word_edits(
     rounds = context.word_rounds(text)
     edits: list[Edit] = []
     for tok in rounds.tokens(text):
-        key = (tok.word, tok.prev, tok.next, tok.initial, tok.title_line, tok.dotted)
+        key = tok.key
         if key in rounds.earlier:
             continue
         verdict = context.judge.verdict(tok, rounds.words)

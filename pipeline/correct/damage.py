@@ -1,0 +1,123 @@
+"""Damage: how damaged a section is, and how much a repair's prior follows from that.
+
+Professionally edited prose has almost no word that no dictionary knows and no term class
+explains; an OCR'd paragraph or a hastily typed note has several in a hundred. So the share
+of *suspicious* words (lowercase words no lexicon knows and no term class explains, plus OCR
+fingerprints such as a digit or an odd capital inside a word) estimates how damaged a text is.
+
+The estimate is pooled: a section's own count is shrunk towards the rate of its section kind
+in the archive (a run's discussions may be OCR'd while its summaries are typed), and that
+towards the archive's rate, so a five-word title borrows the evidence of its kind. The rate
+then sets the section's *cleanliness* ``c`` in 0..1: 0 from ``damaged_rate`` up (the passes
+run as they always did), 1 at ``clean_rate`` and below (edited prose: a repair needs far more
+evidence, and a capitalised unknown word is taken for a name), on a log scale in between.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import regex
+
+from pipeline.correct.lexicon import Lexicon
+from pipeline.correct.terms import TermFinder
+from pipeline.correct.tokens import Token, scan
+from pipeline.rules import DamageSettings
+
+# OCR fingerprints inside a chunk: a digit between lowercase letters (f0r), a capital inside a
+# word that starts in lowercase (faIse, paDcreas; brands and units such as PubMed, SpineJack,
+# mmHg start with a capital or are short), a doubled quote inside a word (erythroc''te), a
+# pipe or brace between letters (l|ver).
+_FINGERPRINT = regex.compile(
+    r"\p{Ll}\d\p{Ll}|(?<![\p{L}\p{N}])(?=\p{L}{5})\p{Ll}+\p{Lu}\p{Ll}"
+    r"|\p{L}''\p{L}|\p{L}[|{}~\\]\p{L}"
+)
+_CHUNK = regex.compile(r"\S+")
+
+Sample = tuple[str | None, str]
+"""A section of the archive as (section kind or None, text)."""
+
+
+@dataclass
+class Tally:
+    """Words and suspicious words counted in some texts."""
+
+    words: int = 0
+    suspicious: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.words += other.words
+        self.suspicious += other.suspicious
+
+    def rate(self, prior: float, weight: float) -> float:
+        """The suspicious share, shrunk towards ``prior`` as if ``weight`` words had it."""
+        return (self.suspicious + weight * prior) / (self.words + weight)
+
+
+def count(tokens: Iterable[Token], text: str, lexicon: Lexicon, terms: TermFinder) -> Tally:
+    """The words and suspicious words of one text, from its scan."""
+    tally = Tally()
+    for tok in tokens:
+        tally.words += 1
+        word = tok.word
+        if not word.islower() or lexicon.known(word) or lexicon.accepts(word):
+            continue
+        if lexicon.variant_of(word) or terms.word_class(word):
+            continue
+        tally.suspicious += 1
+    tally.suspicious += sum(1 for m in _CHUNK.finditer(text) if _FINGERPRINT.search(m.group()))
+    return tally
+
+
+@dataclass
+class DamageModel:
+    """The archive's suspicious rates, overall and per section kind."""
+
+    settings: DamageSettings
+    overall: Tally = field(default_factory=Tally)
+    kinds: dict[str | None, Tally] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        settings: DamageSettings,
+        samples: Iterable[Sample],
+        lexicon: Lexicon,
+        terms: TermFinder,
+        max_chars: int,
+    ) -> DamageModel:
+        """Count every section of the archive (each distinct text once)."""
+        model = cls(settings)
+        seen: set[str] = set()
+        for kind, text in samples:
+            if text in seen:
+                continue
+            seen.add(text)
+            tally = count(scan(text, max_chars), text, lexicon, terms)
+            model.overall.add(tally)
+            model.kinds.setdefault(kind, Tally()).add(tally)
+        return model
+
+    def rate(self, kind: str | None, own: Tally) -> float:
+        """A section's suspicious rate: its own, shrunk to its kind's, shrunk to the archive's."""
+        s = self.settings
+        archive = self.overall.rate(s.prior_rate, s.kind_weight)
+        of_kind = self.kinds.get(kind, Tally()).rate(archive, s.kind_weight)
+        return own.rate(of_kind, s.section_weight)
+
+    def cleanliness(self, rate: float) -> float:
+        """0 for damaged text, 1 for edited prose, log-linear in between.
+
+        >>> from pipeline.rules import load_rules
+        >>> model = DamageModel(load_rules().correct.damage)
+        >>> model.cleanliness(0.05), model.cleanliness(0.0001)
+        (0.0, 1.0)
+        """
+        s = self.settings
+        if rate >= s.damaged_rate:
+            return 0.0
+        if rate <= s.clean_rate:
+            return 1.0
+        return math.log(s.damaged_rate / rate) / math.log(s.damaged_rate / s.clean_rate)

@@ -1,0 +1,142 @@
+"""Terms: words that are legitimate although no dictionary lists them, told by their shape.
+
+The first question about a word is whether it is damaged at all. A drug name on an INN stem
+(``aumolertinib``), a gene or protein symbol (``cMet``), the epithet of a Latin binomial
+(``Lilium brownii``) is a word of its class, not a slip one letter from a commoner word; and a
+word inside a citation is a surname, an abbreviated journal title or a title word, which only
+certain damage may change. The classes and the citation cues are data in
+``rules/term_classes.yaml``, with their sources.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Callable
+
+import regex
+
+from pipeline.correct.lexicon import Lexicon
+from pipeline.correct.tokens import Token
+from pipeline.rules import TermClasses
+
+Zipf = Callable[[str], float]
+
+
+class TermFinder:
+    """The term classes of ``rules/term_classes.yaml``, compiled once per corrector."""
+
+    def __init__(self, classes: TermClasses) -> None:
+        self.stems = tuple(sorted({s.lower() for s in classes.drug_stems.suffixes}, key=len))
+        self.min_drug_length = classes.drug_stems.min_length
+        self.symbol = regex.compile(classes.symbols.pattern, regex.VERSION1)
+        self.max_symbol_length = classes.symbols.max_length
+        self.epithet_endings = tuple(e.lower() for e in classes.latin_binomials.epithet_endings)
+        self.max_genus_zipf = classes.latin_binomials.max_genus_zipf
+        self.cues = [regex.compile(p, regex.VERSION1) for p in classes.citations.patterns]
+        self.foreign = classes.foreign
+        self.window = classes.citations.window
+        self.margin = classes.citations.margin
+        self.min_cues = classes.citations.min_cues
+
+    def word_class(self, word: str) -> str | None:
+        """``drug`` or ``symbol`` when the word's own shape says it is one, else None.
+
+        Only asked about words no dictionary knows.
+        """
+        if len(word) >= self.min_drug_length and word.lower().endswith(self.stems):
+            return "drug"
+        if len(word) <= self.max_symbol_length and self.symbol.fullmatch(word):
+            return "symbol"
+        return None
+
+    def citation_spans(self, text: str) -> list[tuple[int, int]]:
+        """The stretches of ``text`` that are citations: runs of at least ``min_cues`` cues,
+        each within ``window`` characters of the last, plus ``margin`` on either side.
+
+        >>> from pipeline.rules import load_rules
+        >>> finder = TermFinder(load_rules().term_classes)
+        >>> text = ("The mass grows slowly over many years. 8. Hidaka T, Chuman H, Nao-I N. "
+        ...         "A case. 2015;12:5. The lesion enhances avidly after contrast.")
+        >>> [(text[s:s + 12], text[e - 12:e]) for s, e in finder.citation_spans(text)]
+        [('ws slowly ov', 'ances avidly')]
+        """
+        cues = sorted((m.start(), m.end()) for cue in self.cues for m in cue.finditer(text))
+        spans: list[tuple[int, int]] = []
+        run: list[tuple[int, int]] = []
+        for cue in [*cues, (len(text) + 2 * self.window + 1, 0)]:
+            if run and cue[0] - max(end for _, end in run) > self.window:
+                if len(run) >= self.min_cues:
+                    start = max(0, run[0][0] - self.margin)
+                    spans.append((start, max(e for _, e in run) + self.margin))
+                run = []
+            run.append(cue)
+        return spans
+
+    def epithet(self, word: str, known: Callable[[str], bool]) -> bool:
+        """A lowercase word with a Latin epithet ending that no dictionary knows."""
+        return word.islower() and word.endswith(self.epithet_endings) and not known(word)
+
+    def binomials(
+        self, text: str, tokens: list[Token], known: Callable[[str], bool], zipf: Zipf
+    ) -> set[int]:
+        """Indexes of the tokens that are a Latin binomial's genus and epithet."""
+        found: set[int] = set()
+        for i in range(len(tokens) - 1):
+            genus, epithet = tokens[i], tokens[i + 1]
+            if not (genus.word[:1].isupper() and genus.word[1:].islower()):
+                continue  # cheap tests first: most words are no genus
+            adjacent = text[genus.end : epithet.start] == " "
+            rare_genus = zipf(genus.word) < self.max_genus_zipf
+            if adjacent and rare_genus and self.epithet(epithet.word, known):
+                found.update((i, i + 1))
+        return found | self._latin_runs(text, tokens, known)
+
+    def _latin_runs(self, text: str, tokens: list[Token], known: Callable[[str], bool]) -> set[int]:
+        """Runs of capitalised words no dictionary knows, one with a Latin ending: the Latin
+        names of pharmacopoeias and herbals (``Atractylodis Macrocephalae Rhizoma``)."""
+        found: set[int] = set()
+        run: list[int] = []
+        for i, tok in enumerate([*tokens, None]):
+            joined = tok is not None and run and text[tokens[run[-1]].end : tok.start] == " "
+            fits = tok is not None and tok.word[:1].isupper() and not known(tok.word)
+            if not fits and not run:
+                continue
+            if fits and (joined or not run):
+                run.append(i)
+                continue
+            latin = any(tokens[j].word.lower().endswith(self.epithet_endings) for j in run)
+            if len(run) >= 2 and latin:
+                found.update(run)
+            run = [i] if fits else []
+        return found
+
+    def foreign_phrases(
+        self, tokens: list[Token], language_of: Callable[[str], str | None]
+    ) -> set[int]:
+        """Indexes of the tokens in a phrase of another language (see ``foreign`` rules)."""
+        rules = self.foreign
+        language = {i: lang for i, tok in enumerate(tokens) if (lang := language_of(tok.word))}
+        found: set[int] = set()
+        for i, lang in language.items():
+            near = [
+                j for j in range(i - rules.window, i + rules.window + 1) if language.get(j) == lang
+            ]
+            if len(near) >= rules.min_words:
+                found.update(near)
+        return found
+
+    def mark(self, text: str, tokens: list[Token], lexicon: Lexicon) -> list[Token]:
+        """The tokens with ``citation`` and ``term`` set where their neighbours say so."""
+        spans = self.citation_spans(text)
+        starts = [s for s, _ in spans]
+        terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
+        terms |= self.foreign_phrases(tokens, lexicon.foreign_language)
+        out = []
+        for i, tok in enumerate(tokens):
+            at = bisect.bisect_right(starts, tok.start) - 1
+            citation = at >= 0 and tok.end <= spans[at][1]
+            if citation or i in terms:
+                tok = dataclasses.replace(tok, citation=citation, term=i in terms)
+            out.append(tok)
+        return out
