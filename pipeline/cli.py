@@ -236,6 +236,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """What the structure stage sees in an archive: headings, chrome, profiles, bare pages."""
+    from pipeline.rules import load_rules
+    from pipeline.run.inspection import format_inspection, inspect_archive
+
+    if not args.raw_dir.is_dir():
+        print(f"caseclean: archive folder not found: {args.raw_dir}", file=sys.stderr)
+        return 2
+    found = inspect_archive(args.raw_dir, load_rules(args.rules))
+    print(format_inspection(found, top=args.top))
+    return 0
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     """Remove what runs wrote in an output folder; reviewers' decisions and notes stay."""
     from pipeline.output.folder import remove_outputs
@@ -268,6 +281,15 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--engine", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address")
+
+
+def _add_inspect(commands: Any) -> None:
+    """``inspect``: what the structure stage sees in an archive, before a run."""
+    p_inspect = commands.add_parser("inspect", help="what the structure stage sees in an archive")
+    p_inspect.add_argument("raw_dir", type=Path, help="archive folder")
+    p_inspect.add_argument("--rules", type=Path, default=None, help="rules folder")
+    p_inspect.add_argument("--top", type=int, default=50, help="headings to list (0: all)")
+    p_inspect.set_defaults(func=cmd_inspect)
 
 
 def _add_run_commands(commands: Any) -> None:
@@ -336,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _add_run_commands(commands)
     _add_output_commands(commands)
+    _add_inspect(commands)
     return parser
 
 

@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.evaluate.align import tokenize
-from pipeline.evaluate.damage import differs_only_at_injected, first_difference
+from pipeline.evaluate.damage import (
+    differs_only_at_injected,
+    first_difference,
+    same_text_but_spelling,
+)
 from pipeline.evaluate.pairs import pct, ratio
 
 AGE_TOLERANCE = 1e-3
@@ -31,7 +35,9 @@ class SectionTally:
     """How one section kind fared: ``found`` counts expected sections the run filled,
     ``spurious`` sections the run filled where the gold has none, ``exact`` expected sections
     whose clean text equals the gold text after whitespace normalisation; ``raw_injected_only``
-    found sections whose raw text differs from gold only at injected damage."""
+    found sections whose raw text differs from gold only at injected damage; ``structure``
+    expected sections whose raw text is the page's own text of the section, up to spelling
+    (structure alone, before any correction)."""
 
     expected: int = 0
     found: int = 0
@@ -39,6 +45,7 @@ class SectionTally:
     exact: int = 0
     raw_compared: int = 0
     raw_injected_only: int = 0
+    structure: int = 0
 
 
 @dataclass
@@ -284,7 +291,7 @@ def _score_sections(
         tally.found += 1
         tally.exact += _norm_ws(got) == _norm_ws(want)
         raws = raw_rows.loc[raw_rows["section"] == kind, "raw_text"]
-        raw = None if len(raws) == 0 else raws.iloc[0]
+        raw = None if len(raws) == 0 else "\n\n".join(str(r) for r in raws)
         _score_raw(scores, page["case_id"], kind, raw, want, injected.get(kind, []))
 
 
@@ -298,6 +305,8 @@ def _score_raw(
 ) -> None:
     """Whether a found section's raw text differs from gold only at injected damage."""
     scores.sections[kind].raw_compared += 1
+    if not _missing(raw):
+        scores.sections[kind].structure += same_text_but_spelling(str(raw), want, injected)
     if _missing(raw):
         scores.injected_missing += 1
     elif differs_only_at_injected(str(raw), want, injected):
@@ -326,14 +335,22 @@ def _field_lines(scores: GoldScores) -> list[str]:
 
 
 def _section_lines(scores: GoldScores) -> list[str]:
-    lines = ["section                  expected  found  spurious  exact-text  raw-only-injected"]
+    lines = [
+        "section                  expected  found  spurious  exact-text  raw-only-injected"
+        "  raw-is-page-text"
+    ]
     for kind, t in scores.sections.items():
         listed = "" if kind in scores.injected_kinds else "  (gold lists no injected words)"
         lines.append(
             f"  {kind:<22} {t.expected:>8} {t.found:>6} {t.spurious:>9} "
             f"{pct(ratio(t.exact, t.expected)):>11} "
-            f"{pct(ratio(t.raw_injected_only, t.raw_compared)):>18}{listed}"
+            f"{pct(ratio(t.raw_injected_only, t.raw_compared)):>18} "
+            f"{pct(ratio(t.structure, t.expected)):>17}{listed}"
         )
+    lines.append(
+        "  (raw-is-page-text: pages whose raw section text is the page's own text of the"
+        " section, up to spelling: structure alone, before correction)"
+    )
     return lines
 
 

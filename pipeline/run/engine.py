@@ -30,6 +30,7 @@ from pipeline.read.boilerplate import count_lines, drop_learned, learn_repeated
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import inventory
+from pipeline.read.unlabeled import carries
 from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
 from pipeline.run.executors import Progress, make_executor, no_progress
 from pipeline.run.page import (
@@ -82,6 +83,7 @@ class RunResult:
     corrections: list[CorrectionRow] = field(default_factory=list)
     errors: list[ErrorRow] = field(default_factory=list)
     learned_boilerplate: list[str] = field(default_factory=list)
+    carried_formats: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """Files under the archive folder that are no pages, with the reason."""
     seconds: float = 0.0
@@ -113,6 +115,7 @@ class RunResult:
             "corrections applied": applied,
             "suggestions": len(self.corrections) - applied,
             "learned boilerplate lines": len(self.learned_boilerplate),
+            "unlabeled discussion in": ", ".join(self.carried_formats) or "none",
             "skipped files": len(self.skipped),
             "time": f"{self.seconds:.1f}s",
         }
@@ -138,18 +141,34 @@ def worker_count(asked: int | None, pages: int) -> int:
     return max(1, min(wanted, cores or 1, pages))
 
 
+def learn_layout(documents: Sequence[Document], rules: Rules) -> frozenset[str]:
+    """The page formats whose pages, by what they show, carry an unlabeled discussion."""
+    evidence: dict[str, list[bool | None]] = {}
+    for document in documents:
+        outcome = parse_document(document, rules)
+        if isinstance(outcome, ParsedPage):
+            fmt = document.page.source_format
+            evidence.setdefault(fmt, []).append(outcome.sectioned.evidence)
+    unlabeled = rules.sections.unlabeled
+    return frozenset(fmt for fmt, shown in evidence.items() if carries(shown, unlabeled))
+
+
 def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) -> list[ParsedPage]:
-    """Steps 2 and 3: drop the chrome the archive repeats, then cut every page."""
+    """Steps 2 and 3: drop the chrome the archive repeats, learn its layout, cut every page."""
     # A page saved twice is one page: its lines repeating across the copies are no chrome.
     distinct = {tuple(b.text for b in d.blocks): d for d in documents}
     counts: Counter[str] = Counter()
     for document in distinct.values():
         counts.update(count_lines(document, rules))
     result.learned_boilerplate = learn_repeated(counts, len(distinct), rules.boilerplate)
+    learned = result.learned_boilerplate
+    layout = learn_layout([drop_learned(d, learned) for d in distinct.values()], rules)
+    result.carried_formats = sorted(layout)
     parsed: list[ParsedPage] = []
     first: dict[str, str] = {}
     for document in documents:
-        outcome = parse_document(drop_learned(document, result.learned_boilerplate), rules)
+        carried = document.page.source_format in layout
+        outcome = parse_document(drop_learned(document, learned), rules, carried)
         if isinstance(outcome, ErrorRow):
             result.errors.append(outcome)
             continue
