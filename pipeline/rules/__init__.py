@@ -26,6 +26,7 @@ from pipeline.rules.page import (
     modality_rules,
     section_rules,
 )
+from pipeline.rules.review import BodySystems, ReviewRules, body_systems, review_rules
 from pipeline.rules.spelling import (
     Artefact,
     ChannelCosts,
@@ -85,6 +86,8 @@ class Rules:
     spelling_variants: tuple[tuple[str, str], ...]
     term_classes: TermClasses
     limits: Limits
+    review: ReviewRules
+    body_systems: BodySystems
 
 
 def load_rules(directory: Path | str | None = None) -> Rules:
@@ -111,12 +114,15 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         spelling_variants=spelling.spelling_variants(root / "spelling_variants.tsv"),
         term_classes=spelling.load_term_classes(root / "term_classes.yaml"),
         limits=page_rules.limits(root / "limits.yaml"),
+        review=review_rules(root / "review.yaml"),
+        body_systems=body_systems(root / "body_systems.yaml"),
     )
 
 
 __all__ = [
     "DEFAULT_RULES_DIR",
     "Artefact",
+    "BodySystems",
     "BoilerplateRules",
     "ChannelCosts",
     "Confusion",
@@ -131,6 +137,7 @@ __all__ = [
     "ModalityRules",
     "NormalizeRules",
     "Repeat",
+    "ReviewRules",
     "Rules",
     "RulesError",
     "SectionRules",
