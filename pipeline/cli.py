@@ -19,6 +19,7 @@ from pipeline import __version__
 from pipeline.decisions import DECISIONS_FILE, DecisionsError
 from pipeline.output import write_tables
 from pipeline.output.folder import OutputError, check_output, locked
+from pipeline.output.publish import run_provenance
 from pipeline.output.writers import frame
 from pipeline.read.ingest import PageError
 from pipeline.rules import RulesError
@@ -114,7 +115,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     with locked(args.out):
         result = _run_pipeline(args, raw_dir)
         finish = None if args.no_report else _write_report
-        write_tables(args.out, result.schemas, result.records(), finish)
+        records = result.records()
+        provenance = run_provenance(result.rules.digest, records)
+        write_tables(args.out, result.schemas, records, finish, provenance)
     _print_summary(result, args.out)
     return 1 if args.strict and (result.errors or result.summary["warnings"]) else 0
 
@@ -267,7 +270,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from pipeline.output.schema import column_reference, table_schemas
     from pipeline.rules import load_rules
 
-    print(column_reference(table_schemas(load_rules(args.rules).sections)), end="")
+    print(column_reference(table_schemas(load_rules(args.rules))), end="")
     return 0
 
 

@@ -53,7 +53,7 @@ def identity_factory(rules: Rules, archive_texts: Sequence[str]) -> IdentityCorr
     return IdentityCorrector()
 
 
-SCHEMAS = table_schemas(load_rules().sections)
+SCHEMAS = table_schemas(load_rules())
 """The tables of a run with the default rules."""
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from pipeline.output.schema import generated_files
+from pipeline.rules import load_rules
 
 from .conftest import RAW
 
@@ -54,6 +55,15 @@ def test_run_output_tables_agree(sample_run: tuple[Path, str]) -> None:
     for case in cases.itertuples():
         assert case.n_edits_applied == applied.get(case.case_id, 0)
     assert (sections["raw_text"] != sections["clean_text"]).sum() > 0
+    sample = cases.set_index("case_id").loc["case-extramedullary-hematopoiesis.txt"]
+    assert (sample.body_system, sample.body_system_raw) == (
+        "Musculoskeletal",
+        "Muskuloskeletal System",
+    )
+    below = load_rules().review.applied_below
+    waiting = ~corrections["proposed"] | (corrections["confidence"] < below)
+    assert (corrections["to_review"] == waiting).all() and waiting.any()
+    assert (corrections["proposed_replacement"] == corrections["replacement"]).all()
 
 
 def test_no_progress_bar_when_not_a_terminal(sample_run: tuple[Path, str]) -> None:
@@ -112,6 +122,62 @@ def test_sqlite_opens_in_datasette(sample_run: tuple[Path, str]) -> None:
 
     rows = asyncio.run(fetch())
     assert {r["case_id"] for r in rows} >= {"case-extramedullary-hematopoiesis.txt"}
+
+
+def test_datasette_serves_the_descriptions_and_searches_the_text(
+    sample_run: tuple[Path, str],
+) -> None:
+    """As ``datasette caseclean.sqlite -m metadata.json`` serves it."""
+    datasette = pytest.importorskip("datasette.app", reason="datasette is a dev extra")
+    from datasette.cli import parse_metadata
+
+    out, _ = sample_run
+    metadata = parse_metadata((out / "metadata.json").read_text(encoding="utf-8"))
+    description = metadata["databases"]["caseclean"]["tables"]["corrections"]["columns"]["rule"]
+
+    async def fetch() -> tuple[str, list[dict], dict]:
+        ds = datasette.Datasette(files=[str(out / "caseclean.sqlite")], metadata=metadata)
+        page = await ds.client.get("/caseclean/corrections")
+        found = await ds.client.get("/caseclean/sections.json?_search=hematopoiesis&_shape=array")
+        served = await ds.client.get("/-/metadata.json")
+        assert page.status_code == found.status_code == served.status_code == 200
+        return page.text, found.json(), served.json()
+
+    page, found, served = asyncio.run(fetch())
+    assert description in page.replace("&#39;", "'")
+    assert served["databases"]["caseclean"]["tables"]["cases"]["title"] == "One row per case page"
+    assert found and all("hematopoiesis" in r["clean_text"].lower() for r in found)
+    assert {r["case_id"] for r in found} >= {"case-extramedullary-hematopoiesis.txt"}
+
+
+def test_the_datapackage_says_what_made_the_tables(sample_run: tuple[Path, str]) -> None:
+    from pipeline import __version__
+
+    out, _ = sample_run
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    provenance = package["provenance"]
+    assert provenance["caseclean_version"] == __version__
+    assert provenance["rules_fingerprint"] == load_rules().digest
+    assert len(provenance["input_fingerprint"]) == 64
+
+
+def test_a_relative_and_an_absolute_archive_give_the_same_bytes(
+    sample_run: tuple[Path, str], tmp_path: Path
+) -> None:
+    out, _ = sample_run
+    relative = tmp_path / "relative"
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "raw", "--out", str(relative)],
+        cwd=RAW.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    for name in generated_files():
+        assert (out / name).read_bytes() == (relative / name).read_bytes(), name
+    cases = pd.read_csv(relative / "cases.csv")
+    assert (cases["source_path"] == cases["case_id"]).all()
 
 
 @pytest.mark.slow

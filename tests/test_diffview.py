@@ -160,4 +160,55 @@ def test_the_diff_command(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "<script>alert(1)</script>" in out and "\x1b" not in out
     missing = parser.parse_args(["diff", "../../etc/passwd", "--out", str(run_dir)])
     assert missing.func(missing) == 2
-    assert "no case '../../etc/passwd'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"no case '../../etc/passwd' in the tables of {run_dir}" in err
+
+
+def test_a_diff_without_a_run_names_the_folder_it_searched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+
+    assert main(["diff", SAMPLE_CASE, "--out", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(tmp_path / "nowhere") in err
+
+
+def on_a_terminal(args: list[str], **env: str) -> bytes:
+    """What ``caseclean`` prints to a real (pseudo-)terminal, with these environment additions."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    environ.update(TERM="xterm-256color", COLUMNS="120", **env)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        stdout=follower,
+        stderr=follower,
+        env=environ,
+        timeout=300,
+        check=False,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: everything has been read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert done.returncode == 0, b"".join(chunks)
+    return b"".join(chunks)
+
+
+def test_no_color_turns_every_escape_code_off(run_dir: Path) -> None:
+    args = ["diff", SAMPLE_CASE, "--out", str(run_dir)]
+    assert b"\x1b[" in on_a_terminal(args)
+    plain = on_a_terminal(args, NO_COLOR="1")
+    assert b"\x1b" not in plain and SAMPLE_CASE.encode() in plain

@@ -36,6 +36,11 @@ def test_the_project_rules_load_and_name_every_pass() -> None:
     assert rules.sections.canonical("FINAL DIAGNOSIS:") == "diagnosis"
     assert "body_system" in rules.sections.case_columns
     assert any(rule.fits("the", None) for rule in rules.misspellings["prostrate"])
+    assert rules.review.to_review(True, 0.5) and not rules.review.to_review(True, 1.0)
+    systems = rules.body_systems
+    assert systems.canonical("Thoracic Imaging") == systems.canonical("chest") == "Chest"
+    assert systems.canonical("Cardiothoracic System") == "Chest"
+    assert systems.canonical("No Such System") is None
 
 
 YAML_MISTAKES = [
@@ -72,6 +77,21 @@ YAML_MISTAKES = [
     ),
     ("fields.yaml", "  days: [days, day, d]", "  fortnights: [fortnight]", "age_units.fortnights"),
     ("normalize.yaml", "  line-break: 1.0 ", "  ", "confidence lacks line-break"),
+    (
+        "review.yaml",
+        "applied_below: 0.9",
+        "applied_bellow: 0.9",
+        "applied_bellow: unknown key (did you mean applied_below?)",
+    ),
+    ("review.yaml", "applied_below: 0.9", "applied_below: 2", "less than or equal to 1"),
+    ("review.yaml", "applied_below: 0.9", "applied_below: often", "should be a valid number"),
+    (
+        "body_systems.yaml",
+        "  Spine:\n",
+        "  Spine:\n    - chest\n",
+        "body_systems.Spine: 'chest' is already a spelling of Chest",
+    ),
+    ("body_systems.yaml", "body_systems:", "body_system:", "body_system: unknown key"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -75,3 +76,85 @@ def test_datapackage_validates_with_frictionless(tmp_path: Path, tables: dict) -
     write_tables(tmp_path / "clean", tables)
     report = frictionless.validate(str(tmp_path / "clean" / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_sqlite_has_foreign_keys_and_a_full_text_index(tmp_path: Path, tables: dict) -> None:
+    write_tables(tmp_path / "clean", tables)
+    with sqlite3.connect(tmp_path / "clean" / "caseclean.sqlite") as db:
+        for name in ("sections", "corrections"):
+            keys = db.execute(f'PRAGMA foreign_key_list("{name}")').fetchall()
+            assert [(k[2], k[3], k[4]) for k in keys] == [("cases", "case_id", "case_id")]
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        found = db.execute(
+            "SELECT DISTINCT s.case_id FROM sections s JOIN sections_fts f ON f.rowid = s.rowid "
+            "WHERE sections_fts MATCH 'pneumothorax'"
+        ).fetchall()
+        assert found and all("pneumothorax" in cid for (cid,) in found)
+
+
+def test_the_datapackage_and_datasettes_metadata_come_from_one_schema(
+    tmp_path: Path, tables: dict
+) -> None:
+    out = tmp_path / "clean"
+    write_tables(out, tables)
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    described = metadata["databases"]["caseclean"]["tables"]
+    for schema, resource in zip(SCHEMAS, package["resources"], strict=True):
+        assert [f["name"] for f in resource["schema"]["fields"]] == schema.names
+        assert list(described[schema.name]["columns"]) == schema.names
+        for field in resource["schema"]["fields"]:
+            assert described[schema.name]["columns"][field["name"]].startswith(field["description"])
+    by_name = {r["name"]: r["schema"] for r in package["resources"]}
+    reference = {"resource": "cases", "fields": ["case_id"]}
+    for name in ("sections", "corrections"):
+        assert by_name[name]["foreignKeys"] == [{"fields": ["case_id"], "reference": reference}]
+    fields = {f["name"]: f for f in by_name["cases"]["fields"]}
+    assert fields["status"]["constraints"]["enum"] == ["ok", "warning", "error"]
+    assert "Chest" in fields["body_system"]["constraints"]["enum"]
+    assert described["sections"]["fts_table"] == "sections_fts"
+    assert {k: metadata[k] for k in ("license", "source")} == {"license": "", "source": ""}
+
+
+def test_a_run_keeps_the_licence_and_source_the_user_filled(tmp_path: Path, tables: dict) -> None:
+    out = tmp_path / "clean"
+    write_tables(out, tables)
+    metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    metadata.update(license="CC BY 4.0", source="Teaching archive of a hospital")
+    (out / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    write_tables(out, tables)
+    again = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert again["license"] == "CC BY 4.0" and again["source"] == metadata["source"]
+    assert again["databases"] == metadata["databases"]
+    (out / "metadata.json").write_text("not json", encoding="utf-8")
+    write_tables(out, tables)
+    assert json.loads((out / "metadata.json").read_text(encoding="utf-8"))["license"] == ""
+
+
+def test_frictionless_checks_the_foreign_keys(tmp_path: Path, tables: dict) -> None:
+    frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
+    orphan = dict(tables["sections"][0], case_id="no-such-case.txt")
+    write_tables(tmp_path / "clean", dict(tables, sections=[*tables["sections"], orphan]))
+    report = frictionless.validate(str(tmp_path / "clean" / "datapackage.json"))
+    assert not report.valid
+    assert "foreign-key" in {error.type for task in report.tasks for error in task.errors}
+
+
+def test_load_tables_gives_every_table_with_its_columns(tmp_path: Path, tables: dict) -> None:
+    import pipeline
+
+    write_tables(tmp_path / "clean", tables)
+    loaded = pipeline.load_tables(tmp_path / "clean")
+    assert list(loaded) == [s.name for s in SCHEMAS]
+    for schema in SCHEMAS:
+        assert list(loaded[schema.name].columns) == schema.names
+        assert len(loaded[schema.name]) == len(tables[schema.name])
+    assert isinstance(loaded["cases"]["modalities"].iloc[0].tolist(), list)
+
+
+def test_body_system_is_canonical_and_keeps_the_pages_spelling(tables: dict) -> None:
+    by_id = {c["case_id"]: c for c in tables["cases"]}
+    sample = by_id["case-extramedullary-hematopoiesis.txt"]
+    assert sample["body_system_raw"] == "Muskuloskeletal System"
+    assert sample["body_system"] is None  # no corrector here: the misspelling is unknown
+    assert by_id["text/case-pneumothorax.txt.gz"]["body_system"] == "Chest"

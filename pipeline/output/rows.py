@@ -30,7 +30,12 @@ class SectionRow:
 
 @dataclass(frozen=True, slots=True)
 class CorrectionRow:
-    """One edit of a section, applied or suggested, with the reviewer's decision."""
+    """One edit of a section, applied or suggested, with the reviewer's decision.
+
+    ``proposed`` is the corrector's verdict and ``proposed_replacement`` its reading (None:
+    the edit's own replacement); ``to_review`` whether that verdict waits for a reviewer
+    (None: when it was a suggestion).
+    """
 
     case_id: str
     section: str
@@ -38,8 +43,11 @@ class CorrectionRow:
     edit: int
     change: Edit
     proposed: bool
+    proposed_replacement: str | None = None
+    to_review: bool | None = None
 
     def record(self) -> dict[str, Any]:
+        own = self.proposed_replacement
         return {
             "case_id": self.case_id,
             "section": self.section,
@@ -47,6 +55,8 @@ class CorrectionRow:
             "edit": self.edit,
             **self.change.to_record(),
             "proposed": self.proposed,
+            "proposed_replacement": self.change.replacement if own is None else own,
+            "to_review": not self.proposed if self.to_review is None else self.to_review,
         }
 
 

@@ -1,7 +1,9 @@
-"""Writers: a run's tables as Parquet, CSV, one SQLite file and a Frictionless datapackage.
+"""Writers: a run's tables as Parquet, CSV, one SQLite file, a Frictionless datapackage and
+Datasette's metadata.
 
-Every format follows :mod:`pipeline.output.schema`: column order, types, primary keys and
-descriptions. Outputs are written to a temporary folder beside the target
+Every format follows :mod:`pipeline.output.schema`: column order, types, primary and foreign
+keys and descriptions. The SQLite file has a full-text index over the sections' clean text,
+which Datasette's search uses. Outputs are written to a temporary folder beside the target
 and swapped in at the end, so a killed run leaves the previous outputs whole. Nothing in the
 data depends on the clock, so two runs of the same input give byte-identical files.
 """
@@ -19,8 +21,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.output.folder import staging, swap_in
-from pipeline.output.schema import DATAPACKAGE_NAME, SQLITE_NAME, TableSchema, generated_files
+from pipeline.output.folder import staging, swap_in, target_of
+from pipeline.output.publish import (
+    FTS_COLUMNS,
+    FTS_SUFFIX,
+    Provenance,
+    datapackage,
+    datasette_metadata,
+    to_json,
+    user_fields,
+)
+from pipeline.output.schema import (
+    DATAPACKAGE_NAME,
+    METADATA_NAME,
+    SQLITE_NAME,
+    TableSchema,
+    generated_files,
+)
 
 _ARROW = {
     "string": pa.string(),
@@ -93,6 +110,33 @@ def _write_csv(schema: TableSchema, df: pd.DataFrame, path: Path) -> None:
     out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
+def _create_table(schema: TableSchema) -> str:
+    """The ``CREATE TABLE`` of a schema: types, NOT NULL, primary and foreign keys."""
+    parts = [
+        f'"{c.name}" {_SQLITE.get(c.type, "TEXT")}{" NOT NULL" if c.required else ""}'
+        for c in schema.columns
+    ]
+    parts.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in schema.primary_key) + ")")
+    for fk in schema.foreign_keys:
+        mine = ", ".join(f'"{c}"' for c in fk.columns)
+        theirs = ", ".join(f'"{c}"' for c in fk.references)
+        parts.append(f'FOREIGN KEY ({mine}) REFERENCES "{fk.table}" ({theirs})')
+    return f'CREATE TABLE "{schema.name}" ({", ".join(parts)})'
+
+
+def _full_text_index(connection: sqlite3.Connection, table: str, columns: Sequence[str]) -> None:
+    """An FTS5 index over ``columns`` that reads its text from ``table`` (Datasette finds it
+    by its ``content=`` option and searches it with ``?_search=``)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    connection.execute(
+        f'CREATE VIRTUAL TABLE "{table}{FTS_SUFFIX}" USING fts5({names}, '
+        f'content="{table}", tokenize="porter unicode61")'
+    )
+    connection.execute(
+        f'INSERT INTO "{table}{FTS_SUFFIX}"("{table}{FTS_SUFFIX}") VALUES (\'rebuild\')'
+    )
+
+
 def _write_sqlite(
     schemas: Sequence[TableSchema], frames: Mapping[str, pd.DataFrame], path: Path
 ) -> None:
@@ -100,51 +144,29 @@ def _write_sqlite(
     try:
         for schema in schemas:
             df = frames[schema.name]
-            cols = ", ".join(
-                f'"{c.name}" {_SQLITE.get(c.type, "TEXT")}{" NOT NULL" if c.required else ""}'
-                for c in schema.columns
-            )
-            key = ", ".join(f'"{k}"' for k in schema.primary_key)
-            connection.execute(f'CREATE TABLE "{schema.name}" ({cols}, PRIMARY KEY ({key}))')
+            connection.execute(_create_table(schema))
             rows = [
                 tuple(_cell(v, c.type) for v, c in zip(row, schema.columns, strict=True))
                 for row in df.itertuples(index=False, name=None)
             ]
             marks = ", ".join("?" for _ in schema.columns)
             connection.executemany(f'INSERT INTO "{schema.name}" VALUES ({marks})', rows)
+        for table, columns in FTS_COLUMNS.items():
+            if table in frames:
+                _full_text_index(connection, table, columns)
         connection.commit()
     finally:
         connection.close()
 
 
-def datapackage(schemas: Sequence[TableSchema], title: str = "caseclean output") -> dict[str, Any]:
-    """The Frictionless Data Package that describes the CSV tables."""
-    resources = []
-    for schema in schemas:
-        fields = []
-        for c in schema.columns:
-            field: dict[str, Any] = {"name": c.name, "type": c.type, "description": c.description}
-            if c.required:
-                field["constraints"] = {"required": True}
-            if c.type == "boolean":
-                field.update(trueValues=["true"], falseValues=["false"])
-            fields.append(field)
-        resources.append(
-            {
-                "name": schema.name,
-                "title": schema.title,
-                "path": f"{schema.name}.csv",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": fields,
-                    "primaryKey": list(schema.primary_key),
-                    "missingValues": [""],
-                },
-            }
-        )
-    return {"name": "caseclean-output", "title": title, "resources": resources}
+def _write_descriptions(
+    out_dir: Path, tmp: Path, schemas: Sequence[TableSchema], provenance: Provenance | None
+) -> None:
+    """``datapackage.json`` and Datasette's ``metadata.json``, keeping what the user filled
+    in the folder's ``metadata.json``."""
+    kept = user_fields(target_of(out_dir) / METADATA_NAME)
+    (tmp / DATAPACKAGE_NAME).write_text(to_json(datapackage(schemas, provenance)), "utf-8")
+    (tmp / METADATA_NAME).write_text(to_json(datasette_metadata(schemas, kept)), "utf-8")
 
 
 def write_tables(
@@ -152,13 +174,15 @@ def write_tables(
     schemas: Sequence[TableSchema],
     tables: Mapping[str, Iterable[Mapping[str, Any]]],
     finish: Callable[[Path], None] | None = None,
+    provenance: Provenance | None = None,
 ) -> None:
     """Write every table in every format to ``out_dir``, replacing it as a whole at the end.
 
     ``tables`` holds each table's records by table name. The outputs are written to a staging
     folder and swapped in (see :mod:`pipeline.output.folder`): files in ``out_dir`` that a run
     does not generate (a reviewer's decisions, say) are carried over, and ``finish`` may add
-    to the complete new folder (the report) before it replaces the old one.
+    to the complete new folder (the report) before it replaces the old one. ``provenance``
+    goes into ``datapackage.json``.
     """
     frames = {schema.name: frame(schema, tables.get(schema.name, [])) for schema in schemas}
     tmp = staging(Path(out_dir))
@@ -168,8 +192,7 @@ def write_tables(
             pq.write_table(_arrow_table(schema, df), tmp / f"{schema.name}.parquet")
             _write_csv(schema, df, tmp / f"{schema.name}.csv")
         _write_sqlite(schemas, frames, tmp / SQLITE_NAME)
-        text = json.dumps(datapackage(schemas), indent=2, ensure_ascii=False) + "\n"
-        (tmp / DATAPACKAGE_NAME).write_text(text, encoding="utf-8")
+        _write_descriptions(out_dir, tmp, schemas, provenance)
         swap_in(tmp, Path(out_dir), generated_files(), finish)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

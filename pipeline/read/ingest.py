@@ -275,7 +275,7 @@ def read_page(path: Path, raw_dir: Path, limits: Limits) -> Page:
         warnings.append("mojibake repaired")
     return Page(
         case_id=case_id_for(path, raw_dir),
-        source_path=readable_name(path.as_posix()),
+        source_path=case_id_for(path, raw_dir),
         source_sha256=sha,
         source_format="html" if is_html else "text",
         text=text,

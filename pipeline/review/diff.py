@@ -205,10 +205,11 @@ def load_cases(out_dir: Path) -> dict[str, CaseDiff]:
     )
 
 
-def find_case(cases: dict[str, CaseDiff], case_id: str) -> CaseDiff:
-    """The case with this id; a ``KeyError`` naming close ids when there is none."""
+def find_case(cases: dict[str, CaseDiff], case_id: str, where: str = "the tables") -> CaseDiff:
+    """The case with this id; a ``KeyError`` naming where it looked and close ids when
+    there is none."""
     if case_id in cases:
         return cases[case_id]
     close = difflib.get_close_matches(case_id, list(cases), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise KeyError(f"no case {case_id!r} in the tables{hint}")
+    raise KeyError(f"no case {case_id!r} in {where}{hint}")

@@ -1,13 +1,16 @@
 """The terminal view of a case's corrections (``caseclean diff``).
 
-Colours on a terminal, plain text when piped: rich decides from the stream, and ``NO_COLOR``
-is honoured by rich itself.
+Colours on a terminal, plain text when piped: rich decides from the stream. ``NO_COLOR`` (any
+non-empty value, as no-color.org asks) turns every escape code off, bold and strike too, not
+only the colours rich itself drops.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -104,9 +107,26 @@ def render_case(case: CaseDiff, console: Console) -> None:
         console.print(Text("no corrections on this page"))
 
 
+def plain_wanted(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the user asked for no escape codes at all.
+
+    >>> plain_wanted({"NO_COLOR": "1"}), plain_wanted({"NO_COLOR": ""}), plain_wanted({})
+    (True, False, False)
+    """
+    return bool(environ.get("NO_COLOR"))
+
+
 def show_case(out_dir: Path, case_id: str, file: TextIO | None = None) -> None:
-    """``caseclean diff``: colours on a terminal, plain text when piped."""
-    case = find_case(load_cases(out_dir), case_id)
-    stream = file or sys.stdout
-    console = Console(file=stream, highlight=False, emoji=False, markup=False)
+    """``caseclean diff``: colours on a terminal, plain text when piped or with ``NO_COLOR``.
+
+    An unknown case is a ``KeyError`` that names the output folder searched.
+    """
+    case = find_case(load_cases(out_dir), case_id, f"the tables of {out_dir}")
+    console = Console(
+        file=file or sys.stdout,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        color_system=None if plain_wanted() else "auto",
+    )
     render_case(case, console)

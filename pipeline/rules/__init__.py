@@ -29,6 +29,7 @@ from pipeline.rules.page import (
     section_key,
     section_rules,
 )
+from pipeline.rules.review import BodySystems, ReviewRules, body_systems, review_rules
 from pipeline.rules.sites import SiteProfile, site_profiles
 from pipeline.rules.spelling import (
     Artefact,
@@ -90,6 +91,8 @@ class Rules:
     spelling_variants: tuple[tuple[str, str], ...]
     term_classes: TermClasses
     limits: Limits
+    review: ReviewRules
+    body_systems: BodySystems
 
     def site(self, name: str | None) -> SiteProfile | None:
         """The site profile of that name (a document names the one its page matched)."""
@@ -133,12 +136,15 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         spelling_variants=spelling.spelling_variants(root / "spelling_variants.tsv"),
         term_classes=spelling.load_term_classes(root / "term_classes.yaml"),
         limits=page_rules.limits(root / "limits.yaml"),
+        review=review_rules(root / "review.yaml"),
+        body_systems=body_systems(root / "body_systems.yaml"),
     )
 
 
 __all__ = [
     "DEFAULT_RULES_DIR",
     "Artefact",
+    "BodySystems",
     "BoilerplateRules",
     "ChannelCosts",
     "Confusion",
@@ -154,6 +160,7 @@ __all__ = [
     "ModalityRules",
     "NormalizeRules",
     "Repeat",
+    "ReviewRules",
     "Rules",
     "RulesError",
     "SectionRules",

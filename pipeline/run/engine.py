@@ -91,7 +91,7 @@ class RunResult:
     @property
     def schemas(self) -> tuple[TableSchema, ...]:
         """The tables this run writes (the cases columns follow the rules)."""
-        return table_schemas(self.rules.sections)
+        return table_schemas(self.rules)
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
         """Every table's rows as records (column -> value), by table name."""

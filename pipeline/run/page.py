@@ -15,15 +15,16 @@ from typing import Any, Protocol
 
 from pipeline.decisions import DecisionBook, honour_section
 from pipeline.edits import Edit
+from pipeline.output.canonical import with_body_system
 from pipeline.output.rows import CaseRow, CorrectionRow, ErrorRow, PageRows, SectionRow
 from pipeline.output.schema import FIELD_COLUMNS
 from pipeline.read.boilerplate import build_document
 from pipeline.read.document import Document
 from pipeline.read.fields import Fields, ModalityFinder
-from pipeline.read.ingest import Page, PageError, case_id_for, read_page, readable_name
+from pipeline.read.ingest import Page, PageError, case_id_for, read_page
 from pipeline.read.sections import SectionedPage
 from pipeline.read.structure import read_structure
-from pipeline.rules import Rules
+from pipeline.rules import ReviewRules, Rules
 
 
 class Cleaner(Protocol):
@@ -57,13 +58,13 @@ def unexpected(stage: str, exc: Exception) -> PageError:
 
 def read_document(path: Path, raw_dir: Path, rules: Rules) -> Document | ErrorRow:
     """A page's file into a document (rule-listed chrome removed), or its ``errors`` row."""
-    source, case_id = readable_name(path.as_posix()), case_id_for(path, raw_dir)
+    case_id = case_id_for(path, raw_dir)  # also its source path: relative to the archive
     try:
         return build_document(read_page(path, raw_dir, rules.limits), rules)
     except PageError as exc:
-        return error_row(source, case_id, exc)
+        return error_row(case_id, case_id, exc)
     except Exception as exc:  # reported in the errors table; the batch goes on
-        return error_row(source, case_id, unexpected("ingest", exc))
+        return error_row(case_id, case_id, unexpected("ingest", exc))
 
 
 def parse_document(
@@ -120,7 +121,10 @@ def protected_words(fields: Fields) -> list[str]:
 
 
 def correct_sections(
-    parsed: ParsedPage, cleaner: Cleaner, decisions: DecisionBook | None
+    parsed: ParsedPage,
+    cleaner: Cleaner,
+    decisions: DecisionBook | None,
+    review: ReviewRules | None = None,
 ) -> PageRows:
     """Every section corrected, the reviewers' decisions honoured: section and edit rows."""
     case_id = parsed.page.case_id
@@ -132,8 +136,11 @@ def correct_sections(
         clean, edits = honour_section(case_id, name, raw, proposed, decisions)
         rows.sections.append(SectionRow(case_id, position, name, heading, raw, clean))
         for number, (edit, own) in enumerate(zip(edits, proposed, strict=True)):
+            waits = review.to_review(own.applied, own.confidence) if review else None
             rows.corrections.append(
-                CorrectionRow(case_id, name, position, number, edit, own.applied)
+                CorrectionRow(
+                    case_id, name, position, number, edit, own.applied, own.replacement, waits
+                )
             )
     return rows
 
@@ -164,7 +171,11 @@ def case_row(
         duplicate_of=parsed.duplicate_of,
         title=text_of("title"),
         fields={c.name: getattr(fields, c.name) for c in FIELD_COLUMNS},
-        texts={name: text_of(name) for name in rules.sections.case_columns},
+        texts=with_body_system(
+            {name: text_of(name) for name in rules.sections.case_columns},
+            rows.sections,
+            rules.body_systems,
+        ),
         modalities=modalities.find(text_of("findings")),
         n_edits_applied=applied,
         n_suggestions=len(rows.corrections) - applied,
@@ -182,7 +193,7 @@ def build_rows(
 ) -> PageRows:
     """A parsed page into the rows of every table; a failure becomes its ``errors`` row."""
     try:
-        rows = correct_sections(parsed, cleaner, decisions)
+        rows = correct_sections(parsed, cleaner, decisions, rules.review)
         rows.case = case_row(parsed, rows, rules, modalities)
     except PageError:
         raise  # a limit: the caller reports it as it is

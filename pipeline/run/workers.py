@@ -15,7 +15,7 @@ from pipeline.decisions import DecisionBook
 from pipeline.output.rows import ErrorRow, PageRows
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
-from pipeline.read.ingest import PageError, case_id_for, readable_name
+from pipeline.read.ingest import PageError, case_id_for
 from pipeline.rules import Rules
 from pipeline.run.deadline import time_limit
 from pipeline.run.page import Cleaner, ParsedPage, build_rows, error_row, read_document
@@ -33,7 +33,8 @@ class Reader:
             with time_limit(self.rules.limits.page_seconds):
                 return read_document(path, self.raw_dir, self.rules)
         except PageError as exc:
-            return error_row(readable_name(path.as_posix()), case_id_for(path, self.raw_dir), exc)
+            case_id = case_id_for(path, self.raw_dir)
+            return error_row(case_id, case_id, exc)
 
 
 @dataclass(frozen=True)
