@@ -199,7 +199,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         result = _run_pipeline(args, args.archive)
         rows = result.records()
         tables = {s.name: frame(s, rows[s.name]) for s in result.schemas}
-        print(evaluate.gold_report(gold, tables, kind))
+        canonical = {"body_system": result.rules.body_systems.canonical}
+        print(evaluate.gold_report(gold, tables, kind, canonical))
     return 0
 
 

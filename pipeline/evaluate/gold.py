@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -235,8 +235,13 @@ def score_gold(
     sections: pd.DataFrame,
     corrections: pd.DataFrame,
     errors: pd.DataFrame,
+    canonical: Mapping[str, Callable[[str], str | None]] | None = None,
 ) -> GoldScores:
     """Score the tables of a run (CONTRACT.md columns) against gold pages.
+
+    ``canonical`` maps a field to the function that names its canonical value (the run writes
+    ``body_system`` canonical; the gold holds the page's spelling, compared by its canonical
+    name).
 
     Only the gold's pages are scored, on the fields and section kinds the gold names. Broken
     pages (gold status ``error_or_warning``) count as right when they are in ``errors`` or
@@ -256,7 +261,7 @@ def score_gold(
             scores.status_right += got_status in _BROKEN_STATUSES
             continue
         scores.status_right += got_status == want_status
-        _score_fields(scores, page, row)
+        _score_fields(scores, page, row, canonical or {})
         _score_sections(scores, page, row, sections)
         scores.leaks += _leaks(case_id, row, sections, page.get("must_be_absent", []))
         scores.protected_changed += _protected_changes(
@@ -265,9 +270,16 @@ def score_gold(
     return scores
 
 
-def _score_fields(scores: GoldScores, page: dict, row: dict | None) -> None:
+def _score_fields(
+    scores: GoldScores,
+    page: dict,
+    row: dict | None,
+    canonical: Mapping[str, Callable[[str], str | None]],
+) -> None:
     for name, tally in scores.fields.items():
         want = page.get("fields", {}).get(name)
+        if name in canonical and isinstance(want, str):
+            want = canonical[name](want) or want
         got = None if row is None else row.get(name)
         tally[1] += 1
         tally[0] += row is not None and _same_field(name, got, want)
