@@ -17,12 +17,13 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.decisions import DECISIONS_FILE, DecisionsError
-from pipeline.output import write_tables
 from pipeline.output.folder import OutputError, check_output, locked
 from pipeline.output.publish import run_provenance
-from pipeline.output.writers import frame
+from pipeline.output.schema import table_schemas
+from pipeline.output.sink import TableSink
+from pipeline.output.writers import frame, stream_tables
 from pipeline.read.ingest import PageError
-from pipeline.rules import RulesError
+from pipeline.rules import Rules, RulesError, load_rules
 from pipeline.run import RunOptions, RunResult, run
 from pipeline.run.executors import Progress, no_progress
 
@@ -69,7 +70,7 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
         print(f"  outputs                    {out}")
 
 
-def _options(args: argparse.Namespace, raw_dir: Path) -> RunOptions:
+def _options(args: argparse.Namespace, raw_dir: Path, rules: Rules | None) -> RunOptions:
     from pipeline.decisions import DecisionBook
 
     return RunOptions(
@@ -79,16 +80,22 @@ def _options(args: argparse.Namespace, raw_dir: Path) -> RunOptions:
         workers=args.workers,
         engine=args.engine,
         scheduler=args.scheduler,
+        rules=rules,
     )
 
 
-def _run_pipeline(args: argparse.Namespace, raw_dir: Path) -> RunResult:
+def _run_pipeline(
+    args: argparse.Namespace,
+    raw_dir: Path,
+    sink: TableSink | None = None,
+    rules: Rules | None = None,
+) -> RunResult:
     show = sys.stderr.isatty() and not os.environ.get("CASECLEAN_NO_PROGRESS")
     from pipeline.run.cluster import SchedulerError
 
     with progress_bar(show) as progress:
         try:
-            return run(_options(args, raw_dir), progress)
+            return run(_options(args, raw_dir, rules), progress, sink)
         except SchedulerError as exc:
             raise UsageError(str(exc)) from None
 
@@ -112,12 +119,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"caseclean: no pages (*.html, *.htm, *.txt, gzipped too) under {raw_dir}; "
               "nothing written", file=sys.stderr)  # fmt: skip
         return 2
+    rules = load_rules(args.rules)
+    finish = None if args.no_report else _write_report
     with locked(args.out):
-        result = _run_pipeline(args, raw_dir)
-        finish = None if args.no_report else _write_report
-        records = result.records()
-        provenance = run_provenance(result.rules.digest, records)
-        write_tables(args.out, result.schemas, records, finish, provenance)
+        result = stream_tables(
+            args.out,
+            table_schemas(rules),
+            rules.limits.write_batch_rows,
+            lambda sink: _run_pipeline(args, raw_dir, sink, rules),
+            lambda done: run_provenance(rules.digest, done.input_records()),
+            finish,
+        )
     _print_summary(result, args.out)
     return 1 if args.strict and (result.errors or result.summary["warnings"]) else 0
 

@@ -168,6 +168,7 @@ class Limits(_File):
     max_token_chars: int = Field(ge=1)
     max_html_depth: int = Field(ge=1)
     page_seconds: float = Field(ge=0)
+    write_batch_rows: int = Field(ge=1)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.decisions import DecisionBook
 from pipeline.output.rows import CaseRow, CorrectionRow, ErrorRow, PageRows, SectionRow
@@ -71,13 +71,26 @@ class RunOptions:
     scheduler: str | None = None
     corrector: CorrectorFactory = archive_corrector
     decisions: DecisionBook | None = None
+    rules: Rules | None = None
+    """The run's rules, when the caller has read them already (else from ``rules_dir``)."""
+
+
+class RowSink(Protocol):
+    """Where a run's rows go as pages finish (see :class:`pipeline.output.sink.TableSink`)."""
+
+    def add(self, table: str, records: Iterable[dict[str, Any]]) -> None: ...
 
 
 @dataclass
 class RunResult:
-    """The rows of a whole run plus what the summary reports."""
+    """What a run gives: the summary's counts, and every row when no sink took them.
+
+    With a sink, rows go to disk as pages finish and only counts stay here (and the errors,
+    few, written last in case order), so memory does not grow with the archive.
+    """
 
     rules: Rules
+    sink: RowSink | None = None
     cases: list[CaseRow] = field(default_factory=list)
     sections: list[SectionRow] = field(default_factory=list)
     corrections: list[CorrectionRow] = field(default_factory=list)
@@ -86,6 +99,11 @@ class RunResult:
     carried_formats: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """Files under the archive folder that are no pages, with the reason."""
+    pages: list[tuple[str, str]] = field(default_factory=list)
+    """(case id, sha256) of every case, for the dataset's provenance."""
+    statuses: Counter[str] = field(default_factory=Counter)
+    applied: int = 0
+    suggested: int = 0
     seconds: float = 0.0
 
     @property
@@ -94,7 +112,7 @@ class RunResult:
         return table_schemas(self.rules)
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
-        """Every table's rows as records (column -> value), by table name."""
+        """Every table's rows as records (column -> value), by table name (no sink)."""
         tables: dict[str, Iterable[Any]] = {
             "cases": self.cases,
             "sections": self.sections,
@@ -103,30 +121,56 @@ class RunResult:
         }
         return {name: [row.record() for row in rows] for name, rows in tables.items()}
 
+    def input_records(self) -> dict[str, list[dict[str, Any]]]:
+        """What the provenance fingerprints: every case's id and sha256, every error."""
+        cases = [{"case_id": c, "source_sha256": s} for c, s in self.pages]
+        return {"cases": cases, "errors": [e.record() for e in self.errors]}
+
     @property
     def summary(self) -> dict[str, Any]:
-        statuses = Counter(c.status for c in self.cases)
-        applied = sum(1 for c in self.corrections if c.change.applied)
         return {
-            "pages": len(self.cases) + len(self.errors),
-            "ok": statuses.get("ok", 0),
-            "warnings": statuses.get("warning", 0),
+            "pages": sum(self.statuses.values()) + len(self.errors),
+            "ok": self.statuses.get("ok", 0),
+            "warnings": self.statuses.get("warning", 0),
             "errors": len(self.errors),
-            "corrections applied": applied,
-            "suggestions": len(self.corrections) - applied,
+            "corrections applied": self.applied,
+            "suggestions": self.suggested,
             "learned boilerplate lines": len(self.learned_boilerplate),
             "unlabeled discussion in": ", ".join(self.carried_formats) or "none",
             "skipped files": len(self.skipped),
             "time": f"{self.seconds:.1f}s",
+            "pages/s": f"{self.pages_per_second:.0f}",
         }
 
+    @property
+    def pages_per_second(self) -> float:
+        pages = sum(self.statuses.values()) + len(self.errors)
+        return pages / self.seconds if self.seconds else 0.0
+
     def add(self, rows: PageRows) -> None:
-        """Take in one page's rows."""
-        if rows.case is not None:
-            self.cases.append(rows.case)
-        self.sections.extend(rows.sections)
-        self.corrections.extend(rows.corrections)
+        """Take in one page's rows: counted, and kept or passed to the sink."""
         self.errors.extend(rows.errors)
+        if rows.case is None:
+            return
+        self.statuses[rows.case.status] += 1
+        self.pages.append((rows.case.case_id, rows.case.source_sha256))
+        applied = sum(1 for c in rows.corrections if c.change.applied)
+        self.applied += applied
+        self.suggested += len(rows.corrections) - applied
+        if self.sink is None:
+            self.cases.append(rows.case)
+            self.sections.extend(rows.sections)
+            self.corrections.extend(rows.corrections)
+            return
+        self.sink.add("cases", [rows.case.record()])
+        self.sink.add("sections", [s.record() for s in rows.sections])
+        self.sink.add("corrections", [c.record() for c in rows.corrections])
+
+    def finish(self) -> None:
+        """The errors in case order, to the sink too when there is one."""
+        self.errors.sort(key=lambda e: e.case_id)
+        if self.sink is not None:
+            self.sink.add("errors", [e.record() for e in self.errors])
 
 
 def worker_count(asked: int | None, pages: int) -> int:
@@ -189,12 +233,18 @@ def archive_samples(parsed: list[ParsedPage]) -> list[Sample]:
     ]
 
 
-def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
-    """Process a whole archive: every table's rows, in case order, and the summary."""
+def run(
+    options: RunOptions, progress: Progress = no_progress, sink: RowSink | None = None
+) -> RunResult:
+    """Process a whole archive: every table's rows, in case order, and the summary.
+
+    With a ``sink`` the rows go to it as pages finish (in case order) instead of staying in
+    the result.
+    """
     started = time.perf_counter()
-    rules = load_rules(options.rules_dir)
+    rules = options.rules or load_rules(options.rules_dir)
     found = inventory(options.raw_dir)
-    result = RunResult(rules, skipped=found.skipped)
+    result = RunResult(rules, sink=sink, skipped=found.skipped)
     paths = found.pages
     workers = worker_count(options.workers, len(paths))
     with make_executor(workers, options.engine, options.scheduler) as executor:
@@ -212,7 +262,7 @@ def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
         progress("clean", 0, len(parsed))
         for rows in executor.map(builder, parsed, progress, "clean"):
             result.add(rows)
-    result.errors.sort(key=lambda e: e.case_id)
+    result.finish()
     result.seconds = time.perf_counter() - started
     return result
 
