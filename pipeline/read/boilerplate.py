@@ -26,7 +26,13 @@ from bs4 import BeautifulSoup
 from pipeline.read.document import HEADING_MARK, Block, Document, html_blocks, text_blocks
 from pipeline.read.headings import label_pieces
 from pipeline.read.ingest import Page, PageError
-from pipeline.read.main_content import drop_hidden, drop_link_lists, drop_selected, find_main
+from pipeline.read.main_content import (
+    drop_hidden,
+    drop_link_lists,
+    drop_selected,
+    find_main,
+    select_any,
+)
 from pipeline.read.metadata import PageMeta, match_site, read_meta
 from pipeline.rules import BoilerplateRules, Rules, SiteProfile
 
@@ -44,9 +50,8 @@ def parse_html(text: str) -> BeautifulSoup:
 
 
 def _mark_headings(soup: BeautifulSoup, profile: SiteProfile) -> None:
-    for selector in profile.heading_selectors:
-        for element in soup.select(selector):
-            element[HEADING_MARK] = "1"
+    for element in select_any(soup, profile.heading_selectors):
+        element[HEADING_MARK] = "1"
 
 
 def read_html(text: str, rules: Rules) -> tuple[list[Block], PageMeta, SiteProfile | None]:

@@ -1,21 +1,25 @@
 """Engine: run the stages over a whole archive and collect the rows of every table.
 
-A run has four steps, because two things are learnt from the archive as a whole:
+A run has four steps, because three things are learnt from the archive as a whole:
 
-1. read every page into a document (ingest, rule-listed chrome removed);
-2. learn the lines that repeat on many pages (chrome no rule lists yet) and drop them;
-3. cut every document into sections and fields, and learn the archive's vocabulary from
-   the section texts (a word spelt the same way on many pages is known);
-4. correct every section with the corrector built from that vocabulary, into table rows.
+1. read every page into a document (ingest, rule-listed chrome removed), and vote for the
+   lines that repeat on many pages (chrome no rule lists yet);
+2. with that chrome dropped, look at whether the pages show an unlabeled discussion (the
+   archive's layout);
+3. cut every page into sections and fields, and count its words and damage (the archive's
+   vocabulary: a word spelt the same way on many pages is known);
+4. correct every section with the corrector built from those counts, into table rows.
 
-Steps 1 and 4 do the work and run on an executor (this process, forked processes, or a Dask
-cluster); their results come back in case order, so the tables are the same whatever runs
-them.
+Every step runs on an executor (this process, forked processes, or a Dask cluster); a page's
+intermediate results wait on disk (:mod:`pipeline.run.spill`) and the parent reduces only
+counts, so memory does not grow with the archive. Results come back in case order, so the
+tables are the same whatever runs them.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +27,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.correct.damage import DamageModel
+from pipeline.correct.language_model import ArchiveCounts
+from pipeline.correct.lexicon import Lexicon
+from pipeline.correct.terms import TermFinder
 from pipeline.decisions import DecisionBook
 from pipeline.output.rows import CaseRow, CorrectionRow, ErrorRow, PageRows, SectionRow
 from pipeline.output.schema import TableSchema, table_schemas
@@ -32,7 +40,7 @@ from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import inventory
 from pipeline.read.unlabeled import carries
 from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
-from pipeline.run.executors import Progress, make_executor, no_progress
+from pipeline.run.executors import Executor, Progress, make_executor, no_progress
 from pipeline.run.page import (
     Cleaner,
     ParsedPage,
@@ -40,23 +48,29 @@ from pipeline.run.page import (
     content_key,
     parse_document,
     read_document,
-    section_kind,
-    section_texts,
 )
-from pipeline.run.workers import Builder, Reader
-
-Sample = tuple[str | None, str]
-"""A section of the archive: (section kind, or None for an unknown heading; its text)."""
-CorrectorFactory = Callable[[Rules, Sequence[Sample]], Cleaner]
-"""Builds a run's corrector from its rules and the archive's sections."""
+from pipeline.run.spill import Spill
+from pipeline.run.workers import Builder, LayoutProbe, ParseInfo, Parser, Reader, ReadInfo
 
 
-def archive_corrector(rules: Rules, sections: Sequence[Sample]) -> Cleaner:
+@dataclass
+class Knowledge:
+    """What a run learnt of its archive for the corrector: counts and damage, reduced."""
+
+    lexicon: Lexicon
+    archive: ArchiveCounts
+    damage: DamageModel
+
+
+CorrectorFactory = Callable[[Rules, Knowledge], Cleaner]
+"""Builds a run's corrector from its rules and what the archive taught."""
+
+
+def archive_corrector(rules: Rules, knowledge: Knowledge) -> Cleaner:
     """The spelling corrector of a run, taught the archive's own vocabulary and damage."""
     from pipeline.correct import Corrector
-    from pipeline.correct.lexicon import Lexicon
 
-    return Corrector(rules, Lexicon.load(rules), sections)
+    return Corrector(rules, knowledge.lexicon, knowledge.archive, knowledge.damage)
 
 
 @dataclass
@@ -73,6 +87,8 @@ class RunOptions:
     decisions: DecisionBook | None = None
     rules: Rules | None = None
     """The run's rules, when the caller has read them already (else from ``rules_dir``)."""
+    work_dir: Path | None = None
+    """Where pages wait between steps (storage every worker sees); a temporary folder if None."""
 
 
 class RowSink(Protocol):
@@ -223,14 +239,39 @@ def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) 
     return parsed
 
 
-def archive_samples(parsed: list[ParsedPage]) -> list[Sample]:
-    """The sections the corrector learns the archive from: a duplicate page counts once."""
-    return [
-        (section_kind(name), text)
-        for page in parsed
-        if page.duplicate_of is None
-        for name, _, text in section_texts(page)
-    ]
+def learn_chrome(infos: Sequence[ReadInfo], rules: Rules) -> list[str]:
+    """Lines that repeat on many of the archive's distinct pages (a page saved twice votes
+    once): chrome no rule lists yet."""
+    distinct = {info.blocks_key: info.lines for info in infos if info.error is None}
+    counts: Counter[str] = Counter()
+    for lines in distinct.values():
+        counts.update(lines)
+    return learn_repeated(counts, len(distinct), rules.boilerplate)
+
+
+def learn_vocabulary(
+    infos: Iterable[ParseInfo], rules: Rules, lexicon: Lexicon, result: RunResult
+) -> tuple[Knowledge, dict[int, str]]:
+    """The archive's counts and damage, reduced from the pages' (a duplicate page, with the
+    same section texts as an earlier one, counts once), and the duplicates found."""
+    archive, damage = ArchiveCounts(), DamageModel(rules.correct.damage)
+    first: dict[str, str] = {}
+    duplicates: dict[int, str] = {}
+    seen: set[bytes] = set()
+    for info in infos:
+        if info.error is not None:
+            result.errors.append(info.error)
+            continue
+        original = first.setdefault(info.key, info.case_id)
+        if original != info.case_id:
+            duplicates[info.index] = original
+            continue
+        for kind, counts, tally in info.texts:
+            archive.merge(counts)
+            if counts.digest not in seen:  # damage counts each distinct text once
+                seen.add(counts.digest)
+                damage.add(kind, tally)
+    return Knowledge(lexicon, archive, damage), duplicates
 
 
 def run(
@@ -245,26 +286,64 @@ def run(
     rules = options.rules or load_rules(options.rules_dir)
     found = inventory(options.raw_dir)
     result = RunResult(rules, sink=sink, skipped=found.skipped)
-    paths = found.pages
-    workers = worker_count(options.workers, len(paths))
-    with make_executor(workers, options.engine, options.scheduler) as executor:
-        progress("read", 0, len(paths))
-        documents: list[Document] = []
-        for item in executor.map(Reader(options.raw_dir, rules), paths, progress, "read"):
-            (documents if isinstance(item, Document) else result.errors).append(item)
-        parsed = learn_and_parse(documents, rules, result)
-        builder = Builder(
-            rules,
-            options.corrector(rules, archive_samples(parsed)),
-            ModalityFinder(rules.modalities),
-            options.decisions,
-        )
-        progress("clean", 0, len(parsed))
-        for rows in executor.map(builder, parsed, progress, "clean"):
-            result.add(rows)
+    workers = worker_count(options.workers, len(found.pages))
+    with (
+        tempfile.TemporaryDirectory(prefix="caseclean-work-", dir=options.work_dir) as work,
+        make_executor(workers, options.engine, options.scheduler) as executor,
+    ):
+        _run_steps(options, rules, found.pages, Spill(Path(work)), executor, progress, result)
     result.finish()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _run_steps(
+    options: RunOptions,
+    rules: Rules,
+    paths: list[Path],
+    spill: Spill,
+    executor: Executor,
+    progress: Progress,
+    result: RunResult,
+) -> None:
+    """The four steps of :func:`run`, each a map over the pages and a reduce in the parent."""
+    reader = Reader(options.raw_dir, rules, spill)
+    infos = list(executor.map(reader, list(enumerate(paths)), progress, "reading"))
+    result.errors.extend(info.error for info in infos if info.error is not None)
+    learned = tuple(learn_chrome(infos, rules))
+    result.learned_boilerplate = list(learned)
+    layout = _learn_layout(infos, rules, learned, spill, executor, progress)
+    result.carried_formats = sorted(layout)
+    readable = [i.index for i in infos if i.error is None]
+    lexicon = Lexicon.load(rules)
+    parser = Parser(rules, learned, layout, spill, lexicon, TermFinder(rules.term_classes))
+    parsed = list(executor.map(parser, readable, progress, "learning"))
+    knowledge, duplicates = learn_vocabulary(parsed, rules, lexicon, result)
+    cleaner = options.corrector(rules, knowledge)
+    modalities = ModalityFinder(rules.modalities)
+    builder = Builder(rules, cleaner, modalities, spill, duplicates, options.decisions)
+    pages = [info.index for info in parsed if info.error is None]
+    for rows in executor.map(builder, pages, progress, "correcting"):
+        result.add(rows)
+
+
+def _learn_layout(
+    infos: Sequence[ReadInfo],
+    rules: Rules,
+    learned: tuple[str, ...],
+    spill: Spill,
+    executor: Executor,
+    progress: Progress,
+) -> frozenset[str]:
+    """Step 2: the formats whose distinct pages carry an unlabeled discussion."""
+    distinct = list({i.blocks_key: i.index for i in infos if i.error is None}.values())
+    formats = {i.index: i.source_format for i in infos}
+    shown = executor.map(LayoutProbe(rules, learned, spill), distinct, progress, "layout")
+    evidence: dict[str, list[bool | None]] = {}
+    for index, seen in zip(distinct, shown, strict=True):
+        evidence.setdefault(formats[index], []).append(seen)
+    unlabeled = rules.sections.unlabeled
+    return frozenset(f for f, seen in evidence.items() if carries(seen, unlabeled))
 
 
 def process_page(
