@@ -52,7 +52,11 @@ def build_archive(size: int, root: Path) -> Path:
 def tree_rss(process: psutil.Process) -> int:
     """Resident bytes of a process and all its descendants."""
     total = 0
-    for proc in [process, *process.children(recursive=True)]:
+    try:
+        family = [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for proc in family:
         try:
             total += proc.memory_info().rss
         except psutil.Error:
