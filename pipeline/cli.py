@@ -10,61 +10,40 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
 from pipeline.decisions import DECISIONS_FILE, DecisionsError
-from pipeline.output.folder import OutputError, check_output, locked
+from pipeline.output.folder import OutputError, check_output, locked, target_of
 from pipeline.output.publish import run_provenance
-from pipeline.output.schema import table_schemas
+from pipeline.output.schema import CACHE_NAME, table_schemas
 from pipeline.output.sink import TableSink
 from pipeline.output.writers import frame, stream_tables
+from pipeline.progress import progress_bar
 from pipeline.read.ingest import PageError
 from pipeline.rules import Rules, RulesError, load_rules
 from pipeline.run import RunOptions, RunResult, run
-from pipeline.run.executors import Progress, no_progress
+from pipeline.run.stamp import Stamp
 
 DEFAULT_RAW = Path("data/raw")
 DEFAULT_OUT = Path("data/clean")
 
 
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Progress]:
-    """A rich progress bar on stderr when it is a terminal; silence otherwise."""
-    if not enabled:
-        yield no_progress
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    columns = (
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, transient=True) as bar:
-        tasks: dict[str, int] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield update
-
-
-def _print_summary(result: RunResult, out: Path | None) -> None:
+def _print_summary(stamp: Stamp, out: Path | None, fresh: bool = True) -> None:
     print("caseclean run summary")
-    for key, value in result.summary.items():
+    if not fresh:
+        print("  up to date: the pages, rules, code and decisions are those of the last run, "
+              "and its outputs are as it left them (--no-cache to redo every page)")  # fmt: skip
+    for key, value in stamp.summary.items():
         print(f"  {key:<26} {value}")
-    for line in result.learned_boilerplate:
+    for line in stamp.learned:
         print(f"  learned boilerplate: {line!r}")
-    for error in result.errors:
-        print(f"  error: {error.case_id}: {error.stage}: {error.message}")
-    for name, reason in result.skipped:
+    for case_id, stage, message in stamp.errors:
+        print(f"  error: {case_id}: {stage}: {message}")
+    for name, reason in stamp.skipped:
         print(f"  skipped: {name}: {reason}")
     if out is not None:
         print(f"  outputs                    {out}")
@@ -73,8 +52,11 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
 def _options(args: argparse.Namespace, raw_dir: Path, rules: Rules | None) -> RunOptions:
     from pipeline.decisions import DecisionBook
 
+    out = getattr(args, "out", None)
+    cached = out is not None and not getattr(args, "no_cache", False)
     return RunOptions(
-        decisions=DecisionBook.load(getattr(args, "out", None), args.rules),
+        decisions=DecisionBook.load(out, args.rules),
+        cache_dir=target_of(out) / CACHE_NAME if cached else None,
         raw_dir=raw_dir,
         rules_dir=args.rules,
         workers=args.workers,
@@ -89,13 +71,14 @@ def _run_pipeline(
     raw_dir: Path,
     sink: TableSink | None = None,
     rules: Rules | None = None,
+    options: RunOptions | None = None,
 ) -> RunResult:
     show = sys.stderr.isatty() and not os.environ.get("CASECLEAN_NO_PROGRESS")
     from pipeline.run.cluster import SchedulerError
 
     with progress_bar(show) as progress:
         try:
-            return run(_options(args, raw_dir, rules), progress, sink)
+            return run(options or _options(args, raw_dir, rules), progress, sink)
         except SchedulerError as exc:
             raise UsageError(str(exc)) from None
 
@@ -120,18 +103,40 @@ def cmd_run(args: argparse.Namespace) -> int:
               "nothing written", file=sys.stderr)  # fmt: skip
         return 2
     rules = load_rules(args.rules)
-    finish = None if args.no_report else _write_report
+    options = _options(args, raw_dir, rules)
     with locked(args.out):
-        result = stream_tables(
-            args.out,
-            table_schemas(rules),
-            rules.limits.write_batch_rows,
-            lambda sink: _run_pipeline(args, raw_dir, sink, rules),
-            lambda done: run_provenance(rules.digest, done.input_records()),
-            finish,
-        )
-    _print_summary(result, args.out)
-    return 1 if args.strict and (result.errors or result.summary["warnings"]) else 0
+        stamp, fresh = _run_or_reuse(args, options, rules)
+    _print_summary(stamp, args.out, fresh)
+    return 1 if args.strict and (stamp.errors or stamp.summary["warnings"]) else 0
+
+
+def _run_or_reuse(
+    args: argparse.Namespace, options: RunOptions, rules: Rules
+) -> tuple[Stamp, bool]:
+    """Run into the output folder, unless the last run's outputs are current; the run's
+    stamp, and whether it ran."""
+    from pipeline.output.schema import generated_files
+    from pipeline.run.stamp import current, inputs_digest, outputs_state, write_stamp
+
+    cache, target, names = options.cache_dir, target_of(args.out), generated_files()
+    inputs = inputs_digest(options, rules, args.no_report) if cache else ""
+    started = time.perf_counter()
+    if cache is not None and (stamp := current(cache, inputs, target, names)) is not None:
+        stamp.summary["time"] = f"{time.perf_counter() - started:.1f}s"
+        return stamp, False
+    result = stream_tables(
+        args.out,
+        table_schemas(rules),
+        rules.limits.write_batch_rows,
+        lambda sink: _run_pipeline(args, options.raw_dir, sink, rules, options),
+        lambda done: run_provenance(rules.digest, done.input_records()),
+        None if args.no_report else _write_report,
+    )
+    stamp = Stamp.of(inputs, result)
+    if cache is not None:
+        stamp.outputs = outputs_state(target, names)
+        write_stamp(cache, stamp)
+    return stamp, True
 
 
 def cmd_clean_text(args: argparse.Namespace) -> int:
@@ -318,6 +323,11 @@ def _add_run_commands(commands: Any) -> None:
         "--force", action="store_true", help="write into a folder that holds other files"
     )
     p_run.add_argument("--no-report", action="store_true", help="do not regenerate report.html")
+    p_run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"redo every page: neither read nor keep {CACHE_NAME} in the output folder",
+    )
     _engine_options(p_run)
     p_run.set_defaults(func=cmd_run)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.output.schema import generated_files
+from pipeline.output.schema import CACHE_NAME, generated_files
 from pipeline.rules import load_rules
 
 from .conftest import RAW
@@ -39,7 +39,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_run_writes_every_output_and_a_summary(sample_run: tuple[Path, str]) -> None:
     out, stdout = sample_run
-    assert sorted(p.name for p in out.iterdir()) == sorted(generated_files())
+    assert sorted(p.name for p in out.iterdir()) == sorted([*generated_files(), CACHE_NAME])
     for line in ("pages", "ok", "warnings", "errors", "corrections applied", "suggestions"):
         assert f"  {line} " in stdout
     assert "error: broken/truncated.html.gz: ingest" in stdout
@@ -284,3 +284,22 @@ def test_inspect_marks_unmapped_headings_and_refuses_a_missing_folder(tmp_path: 
     assert re.search(r"^\s+1\s+Case report\s+clinical_summary$", out, re.MULTILINE)
     missing = caseclean("inspect", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "archive folder not found" in missing.stderr
+
+
+def test_the_progress_bar_names_each_stage_with_its_rate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from types import SimpleNamespace
+
+    from pipeline.progress import RateColumn, progress_bar
+
+    rate = RateColumn()
+    assert rate.render(SimpleNamespace(finished_speed=None, speed=151.4)).plain == "151 pages/s"
+    assert rate.render(SimpleNamespace(finished_speed=None, speed=None)).plain == ""
+    with progress_bar(True) as update:
+        for done in range(1, 4):
+            update("reading pages", done, 3)
+        update("building the corrector", 1, 1)
+    with progress_bar(False) as quiet:
+        quiet("reading pages", 1, 1)
+    assert capsys.readouterr().out == ""

@@ -23,7 +23,7 @@ ALLOWED = {
     "correct": {"rules", "edits", "atomic"},
     "decisions": {"edits", "atomic", "rules"},
     "output": {"rules", "edits"},
-    "run": {"read", "correct", "output", "decisions", "rules", "edits"},
+    "run": {"read", "correct", "output", "decisions", "rules", "edits", "atomic"},
     "review": {"edits", "decisions", "output", "rules", "atomic"},
     "evaluate": {"rules"},
 }

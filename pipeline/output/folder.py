@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from pipeline.output.schema import CACHE_NAME
 from pipeline.output.schema import MARKER_NAME as MARKER
 
 
@@ -38,6 +39,9 @@ def remove_outputs(out_dir: Path, generated: Iterable[str]) -> list[str]:
         if path.is_file():
             path.unlink()
             removed.append(name)
+    if (target / CACHE_NAME).is_dir():
+        shutil.rmtree(target / CACHE_NAME)
+        removed.append(CACHE_NAME)
     if not any(target.iterdir()):
         target.rmdir()
     return removed
@@ -63,7 +67,8 @@ def check_output(
             raise OutputError(f"--out {out_dir} is inside the archive folder {raw_dir}")
         if target in raw.parents:
             raise OutputError(f"--out {out_dir} holds the archive folder {raw_dir}")
-    foreign = target.is_dir() and any(p.name not in set(own) for p in target.iterdir())
+    ours = {*own, CACHE_NAME}
+    foreign = target.is_dir() and any(p.name not in ours for p in target.iterdir())
     if foreign and not (target / MARKER).exists() and not force:
         raise OutputError(
             f"--out {out_dir} holds files caseclean did not write; "
@@ -145,13 +150,19 @@ def swap_in(
     finish: Callable[[Path], None] | None = None,
 ) -> None:
     """Replace the target by ``new``: files it does not generate are carried over, its mode
-    is kept, ``finish`` sees the complete new folder (to write a report) before the swap."""
+    is kept, ``finish`` sees the complete new folder (to write a report) before the swap.
+
+    The cache moves over with a rename, not a copy: it may be large, and losing it to a
+    crash costs only time.
+    """
     target = target_of(out_dir)
     ours = {*generated, MARKER}
     mode = target.stat().st_mode & 0o7777 if target.is_dir() else 0o755
     if target.is_dir():
         for item in target.iterdir():
-            if item.name not in ours and not (new / item.name).exists():
+            if item.name == CACHE_NAME and not (new / item.name).exists():
+                os.replace(item, new / item.name)
+            elif item.name not in ours and not (new / item.name).exists():
                 if item.is_dir():
                     shutil.copytree(item, new / item.name, symlinks=True)
                 else:

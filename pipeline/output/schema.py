@@ -26,6 +26,8 @@ REPORT_NAME = "report.html"
 """The static report a run regenerates beside its tables (``caseclean report`` writes it too)."""
 MARKER_NAME = ".caseclean-output"
 """The file that marks a folder as one caseclean made."""
+CACHE_NAME = ".caseclean-cache"
+"""The folder of every page's cached step results, which a re-run reuses."""
 TABLE_NAMES = ("cases", "sections", "corrections", "errors")
 BODY_SYSTEM = "body_system"
 """The case column whose value is canonicalised (``rules/body_systems.yaml``)."""

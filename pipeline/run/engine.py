@@ -11,14 +11,17 @@ A run has four steps, because three things are learnt from the archive as a whol
 4. correct every section with the corrector built from those counts, into table rows.
 
 Every step runs on an executor (this process, forked processes, or a Dask cluster); a page's
-intermediate results wait on disk (:mod:`pipeline.run.spill`) and the parent reduces only
+intermediate results wait on disk (:mod:`pipeline.run.cache`) and the parent reduces only
 counts, so memory does not grow with the archive. Results come back in case order, so the
-tables are the same whatever runs them.
+tables are the same whatever runs them. Each result is filed under a key of everything it
+read; with a cache that outlives the run (``cache_dir``, the output folder's), a re-run
+reuses every result whose key is unchanged and redoes the rest.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import tempfile
 import time
 from collections import Counter
@@ -40,7 +43,9 @@ from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import inventory
 from pipeline.read.unlabeled import carries
 from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
+from pipeline.run.cache import StepCache, key
 from pipeline.run.executors import Executor, Progress, make_executor, no_progress
+from pipeline.run.fingerprint import code_fingerprint, decisions_fingerprint
 from pipeline.run.page import (
     Cleaner,
     ParsedPage,
@@ -49,8 +54,15 @@ from pipeline.run.page import (
     parse_document,
     read_document,
 )
-from pipeline.run.spill import Spill
-from pipeline.run.workers import Builder, LayoutProbe, ParseInfo, Parser, Reader, ReadInfo
+from pipeline.run.workers import (
+    Builder,
+    BuildItem,
+    LayoutProbe,
+    ParseInfo,
+    Parser,
+    Reader,
+    ReadInfo,
+)
 
 
 @dataclass
@@ -89,6 +101,9 @@ class RunOptions:
     """The run's rules, when the caller has read them already (else from ``rules_dir``)."""
     work_dir: Path | None = None
     """Where pages wait between steps (storage every worker sees); a temporary folder if None."""
+    cache_dir: Path | None = None
+    """A step cache that outlives the run (the output folder's): unchanged pages are reused.
+    None: results wait in a temporary folder under ``work_dir`` and go with the run."""
 
 
 class RowSink(Protocol):
@@ -120,6 +135,8 @@ class RunResult:
     statuses: Counter[str] = field(default_factory=Counter)
     applied: int = 0
     suggested: int = 0
+    reused: int = 0
+    """Pages whose rows came from the cache unchanged."""
     seconds: float = 0.0
 
     @property
@@ -154,8 +171,10 @@ class RunResult:
             "learned boilerplate lines": len(self.learned_boilerplate),
             "unlabeled discussion in": ", ".join(self.carried_formats) or "none",
             "skipped files": len(self.skipped),
+            "pages reused from cache": self.reused,
             "time": f"{self.seconds:.1f}s",
             "pages/s": f"{self.pages_per_second:.0f}",
+            "peak memory": f"{peak_memory_mb():.0f} MB",
         }
 
     @property
@@ -187,6 +206,15 @@ class RunResult:
         self.errors.sort(key=lambda e: e.case_id)
         if self.sink is not None:
             self.sink.add("errors", [e.record() for e in self.errors])
+
+
+def peak_memory_mb() -> float:
+    """The largest resident size this process or any of its finished workers reached."""
+    largest = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    return largest / 1024  # kilobytes on Linux
 
 
 def worker_count(asked: int | None, pages: int) -> int:
@@ -249,29 +277,44 @@ def learn_chrome(infos: Sequence[ReadInfo], rules: Rules) -> list[str]:
     return learn_repeated(counts, len(distinct), rules.boilerplate)
 
 
+@dataclass
+class Learnt:
+    """The archive's vocabulary and damage, reduced, with a digest of what they came from,
+    and the pages left to correct (a duplicate names the case it copies)."""
+
+    knowledge: Knowledge
+    digest: str
+    pages: list[tuple[str, str | None]]
+    """(parse key, duplicate of) of every parsed page, in case order."""
+
+
 def learn_vocabulary(
     infos: Iterable[ParseInfo], rules: Rules, lexicon: Lexicon, result: RunResult
-) -> tuple[Knowledge, dict[int, str]]:
-    """The archive's counts and damage, reduced from the pages' (a duplicate page, with the
-    same section texts as an earlier one, counts once), and the duplicates found."""
+) -> Learnt:
+    """The archive's counts and damage, reduced from the pages' as they come (a duplicate
+    page, with the same section texts as an earlier one, counts once); each page's counts
+    are dropped once merged."""
     archive, damage = ArchiveCounts(), DamageModel(rules.correct.damage)
     first: dict[str, str] = {}
-    duplicates: dict[int, str] = {}
     seen: set[bytes] = set()
+    pages: list[tuple[str, str | None]] = []
+    sources = [lexicon.fingerprint]
     for info in infos:
         if info.error is not None:
             result.errors.append(info.error)
             continue
-        original = first.setdefault(info.key, info.case_id)
+        original = first.setdefault(info.content, info.case_id)
         if original != info.case_id:
-            duplicates[info.index] = original
+            pages.append((info.key, original))
             continue
+        pages.append((info.key, None))
+        sources.append(info.key)  # the key fixes the counts: they are a function of it
         for kind, counts, tally in info.texts:
             archive.merge(counts)
             if counts.digest not in seen:  # damage counts each distinct text once
                 seen.add(counts.digest)
                 damage.add(kind, tally)
-    return Knowledge(lexicon, archive, damage), duplicates
+    return Learnt(Knowledge(lexicon, archive, damage), key("knowledge", *sources), pages)
 
 
 def run(
@@ -291,7 +334,11 @@ def run(
         tempfile.TemporaryDirectory(prefix="caseclean-work-", dir=options.work_dir) as work,
         make_executor(workers, options.engine, options.scheduler) as executor,
     ):
-        _run_steps(options, rules, found.pages, Spill(Path(work)), executor, progress, result)
+        kept = options.cache_dir is not None
+        cache = StepCache(Path(options.cache_dir or work), keep=kept)
+        live = _run_steps(options, rules, found.pages, cache, executor, progress, result)
+        if kept:
+            cache.prune(live)
     result.finish()
     result.seconds = time.perf_counter() - started
     return result
@@ -301,49 +348,64 @@ def _run_steps(
     options: RunOptions,
     rules: Rules,
     paths: list[Path],
-    spill: Spill,
+    cache: StepCache,
     executor: Executor,
     progress: Progress,
     result: RunResult,
-) -> None:
-    """The four steps of :func:`run`, each a map over the pages and a reduce in the parent."""
-    reader = Reader(options.raw_dir, rules, spill)
-    infos = list(executor.map(reader, list(enumerate(paths)), progress, "reading"))
+) -> dict[str, set[str]]:
+    """The four steps of :func:`run`, each a map over the pages and a reduce in the parent;
+    the keys of every result the run used, by step."""
+    reader = Reader(options.raw_dir, rules, cache, key(code_fingerprint(), rules.digest))
+    infos = list(executor.map(reader, list(enumerate(paths)), progress, "reading pages"))
     result.errors.extend(info.error for info in infos if info.error is not None)
-    learned = tuple(learn_chrome(infos, rules))
-    result.learned_boilerplate = list(learned)
-    layout = _learn_layout(infos, rules, learned, spill, executor, progress)
+    learned = frozenset(learn_chrome(infos, rules))
+    result.learned_boilerplate = sorted(learned)
+    layout, layout_keys = _learn_layout(infos, rules, learned, cache, executor, progress)
     result.carried_formats = sorted(layout)
-    readable = [i.index for i in infos if i.error is None]
+    readable = [(i.index, i.key) for i in infos if i.error is None]
     lexicon = Lexicon.load(rules)
-    parser = Parser(rules, learned, layout, spill, lexicon, TermFinder(rules.term_classes))
-    parsed = list(executor.map(parser, readable, progress, "learning"))
-    knowledge, duplicates = learn_vocabulary(parsed, rules, lexicon, result)
-    cleaner = options.corrector(rules, knowledge)
-    modalities = ModalityFinder(rules.modalities)
-    builder = Builder(rules, cleaner, modalities, spill, duplicates, options.decisions)
-    pages = [info.index for info in parsed if info.error is None]
-    for rows in executor.map(builder, pages, progress, "correcting"):
+    parser = Parser(rules, learned, layout, cache, lexicon, TermFinder(rules.term_classes))
+    counted = executor.map(parser, readable, progress, "learning the vocabulary")
+    learnt = learn_vocabulary(counted, rules, lexicon, result)
+    progress("building the corrector", 0, 1)
+    cleaner = options.corrector(rules, learnt.knowledge)
+    progress("building the corrector", 1, 1)
+    reuse = cache.keep and options.corrector is archive_corrector
+    decided = decisions_fingerprint(options.decisions)
+    items = [BuildItem(p, key(learnt.digest, p, dup, decided), dup) for p, dup in learnt.pages]
+    builder = Builder(rules, cleaner, ModalityFinder(rules.modalities), cache,
+                      options.decisions, reuse)  # fmt: skip
+    for rows, reused in executor.map(builder, items, progress, "correcting and writing"):
         result.add(rows)
+        result.reused += reused
+    return {
+        "read": {k for _, k in readable},
+        "layout": layout_keys,
+        "parse": {p for p, _ in learnt.pages},
+        "rows": {item.key for item in items} if reuse else set(),
+    }
 
 
 def _learn_layout(
     infos: Sequence[ReadInfo],
     rules: Rules,
-    learned: tuple[str, ...],
-    spill: Spill,
+    learned: frozenset[str],
+    cache: StepCache,
     executor: Executor,
     progress: Progress,
-) -> frozenset[str]:
-    """Step 2: the formats whose distinct pages carry an unlabeled discussion."""
-    distinct = list({i.blocks_key: i.index for i in infos if i.error is None}.values())
-    formats = {i.index: i.source_format for i in infos}
-    shown = executor.map(LayoutProbe(rules, learned, spill), distinct, progress, "layout")
+) -> tuple[frozenset[str], set[str]]:
+    """Step 2: the formats whose distinct pages carry an unlabeled discussion, and the keys
+    of the evidence."""
+    distinct = list({i.blocks_key: i for i in infos if i.error is None}.values())
+    probe = LayoutProbe(rules, learned, cache)
+    shown = executor.map(probe, [i.key for i in distinct], progress, "learning the layout")
     evidence: dict[str, list[bool | None]] = {}
-    for index, seen in zip(distinct, shown, strict=True):
-        evidence.setdefault(formats[index], []).append(seen)
+    keys: set[str] = set()
+    for info, (digest, seen) in zip(distinct, shown, strict=True):
+        keys.add(digest)
+        evidence.setdefault(info.source_format, []).append(seen)
     unlabeled = rules.sections.unlabeled
-    return frozenset(f for f, seen in evidence.items() if carries(seen, unlabeled))
+    return frozenset(f for f, seen in evidence.items() if carries(seen, unlabeled)), keys
 
 
 def process_page(

@@ -1,10 +1,11 @@
 """The work of each parallel step, as picklable objects that hold everything it needs.
 
-An executor runs one of these on every page's index: in this process, in forked worker
-processes (which inherit it without a copy), or on a Dask cluster (which receives it once per
-worker). Each step leaves its page's result in the :class:`~pipeline.run.spill.Spill` and
-sends the parent only what the archive-wide learning needs (chrome lines, layout evidence,
-word counts), so the parent reduces counts and never holds the archive's texts.
+An executor runs one of these on every page: in this process, in forked worker processes
+(which inherit it without a copy), or on a Dask cluster (which receives it once per worker).
+Each step files its page's result in the :class:`~pipeline.run.cache.StepCache` under a key of
+everything it read, and sends the parent only the key and what the archive-wide learning needs
+(chrome lines, layout evidence, word counts), so the parent reduces counts and never holds the
+archive's texts. A result already filed under its key is reused, not recomputed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import PageError, case_id_for
 from pipeline.rules import Rules
+from pipeline.run.cache import StepCache, key
 from pipeline.run.deadline import time_limit
 from pipeline.run.page import (
     Cleaner,
@@ -37,98 +39,148 @@ from pipeline.run.page import (
     section_kind,
     section_texts,
 )
-from pipeline.run.spill import Spill
+
+
+def file_sha256(path: Path) -> str:
+    """The digest of a file's bytes (what a page's results are keyed by)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def chrome_held(document: Document, learned: frozenset[str]) -> tuple[str, ...]:
+    """The learnt chrome lines a page holds: all that dropping chrome reads of the archive's
+    learning, so a page's later results depend on these lines and no others."""
+    return tuple(sorted({b.text for b in document.blocks if b.text in learned}))
 
 
 @dataclass(frozen=True)
 class ReadInfo:
-    """What the parent learns of a read page: its error, or its chrome candidates."""
+    """What the parent learns of a read page: its error, or its key and chrome candidates."""
 
     index: int
     error: ErrorRow | None = None
+    key: str = ""
     blocks_key: str = ""
     """A fingerprint of the page's blocks: a page saved twice votes once for chrome."""
     lines: frozenset[str] = frozenset()
     source_format: str = ""
+    reused: bool = False
 
 
 @dataclass(frozen=True)
 class Reader:
-    """Step 1: a page's file into a document (spilled), and its chrome candidates."""
+    """Step 1: a page's file into a document (filed), and its chrome candidates.
+
+    ``base`` is the key of the code and rules: a result filed under another base is stale.
+    """
 
     raw_dir: Path
     rules: Rules
-    spill: Spill
+    cache: StepCache
+    base: str
 
     def __call__(self, item: tuple[int, Path]) -> ReadInfo:
         index, path = item
+        case_id = case_id_for(path, self.raw_dir)
+        try:  # a file past the size limit is not even hashed: reading it says why
+            small = path.stat().st_size <= self.rules.limits.max_page_bytes
+            digest = key(self.base, "read", case_id, file_sha256(path)) if small else ""
+        except OSError:
+            digest = ""  # unreadable: read_document says why
+        filed = self.cache.get("read", digest) if digest else None
+        if filed is not None:
+            _, blocks_key, lines, fmt = filed
+            return ReadInfo(index, None, digest, blocks_key, lines, fmt, reused=True)
         try:
             with time_limit(self.rules.limits.page_seconds):
                 document = read_document(path, self.raw_dir, self.rules)
         except PageError as exc:
-            case_id = case_id_for(path, self.raw_dir)
             return ReadInfo(index, error_row(case_id, case_id, exc))
         if not isinstance(document, Document):
             return ReadInfo(index, document)
-        self.spill.put(index, "doc", document)
-        digest = hashlib.sha256(
+        blocks_key = hashlib.sha256(
             "\0".join(b.text for b in document.blocks).encode("utf-8", "surrogatepass")
-        )
+        ).hexdigest()
         lines = frozenset(count_lines(document, self.rules))
-        return ReadInfo(index, None, digest.hexdigest(), lines, document.page.source_format)
+        fmt = document.page.source_format
+        digest = digest or key(self.base, "read", case_id, document.page.source_sha256)
+        self.cache.put("read", digest, (document, blocks_key, lines, fmt))
+        return ReadInfo(index, None, digest, blocks_key, lines, fmt)
 
 
 @dataclass(frozen=True)
 class LayoutProbe:
-    """Step 2: whether a page, its learnt chrome dropped, shows an unlabeled discussion."""
+    """Step 2: whether a page, its learnt chrome dropped, shows an unlabeled discussion.
+
+    Returns the result's key and the evidence (None: the page shows nothing either way).
+    """
 
     rules: Rules
-    learned: tuple[str, ...]
-    spill: Spill
+    learned: frozenset[str]
+    cache: StepCache
 
-    def __call__(self, index: int) -> bool | None:
-        document = self.spill.get(index, "doc")
-        outcome = parse_document(drop_learned(document, self.learned), self.rules)
-        return outcome.sectioned.evidence if isinstance(outcome, ParsedPage) else None
+    def __call__(self, read_key: str) -> tuple[str, bool | None]:
+        document: Document = self.cache.get("read", read_key)[0]
+        held = chrome_held(document, self.learned)
+        digest = key(read_key, "layout", held)
+        filed = self.cache.get("layout", digest)
+        if filed is not None:
+            return digest, filed[0]
+        outcome = parse_document(drop_learned(document, held), self.rules)
+        shown = outcome.sectioned.evidence if isinstance(outcome, ParsedPage) else None
+        self.cache.put("layout", digest, (shown,))
+        return digest, shown
 
 
 @dataclass(frozen=True)
 class ParseInfo:
-    """What the parent learns of a parsed page: its error, or its content and counts."""
+    """What the parent learns of a parsed page: its error, or its key, content and counts."""
 
     index: int
     case_id: str = ""
     error: ErrorRow | None = None
     key: str = ""
+    """The key its parsed page is filed under."""
+    content: str = ""
+    """A fingerprint of its sections: a page with the same content is a duplicate."""
     texts: list[tuple[str | None, TextCounts, Tally]] = field(default_factory=list)
     """Per section: its kind, its word counts and its damage tally."""
+    reused: bool = False
 
 
 @dataclass(frozen=True)
 class Parser:
-    """Step 3: a page cut into sections and fields (spilled), and its vocabulary counted."""
+    """Step 3: a page cut into sections and fields (filed), and its vocabulary counted."""
 
     rules: Rules
-    learned: tuple[str, ...]
+    learned: frozenset[str]
     layout: frozenset[str]
-    spill: Spill
+    cache: StepCache
     lexicon: Lexicon
     terms: TermFinder
 
-    def __call__(self, index: int) -> ParseInfo:
-        document = self.spill.get(index, "doc")
+    def __call__(self, item: tuple[int, str]) -> ParseInfo:
+        index, read_key = item
+        document: Document = self.cache.get("read", read_key)[0]
+        held = chrome_held(document, self.learned)
         carried = document.page.source_format in self.layout
+        digest = key(read_key, "parse", held, carried, self.lexicon.fingerprint)
+        filed = self.cache.get("parse", digest)
+        if filed is not None:
+            _, content, texts = filed
+            return ParseInfo(index, document.page.case_id, None, digest, content, texts, True)
         try:
             with time_limit(self.rules.limits.page_seconds):
-                parsed = parse_document(drop_learned(document, self.learned), self.rules, carried)
+                parsed = parse_document(drop_learned(document, held), self.rules, carried)
                 if isinstance(parsed, ErrorRow):
                     return ParseInfo(index, document.page.case_id, parsed)
                 texts = [self._counts(name, text) for name, _, text in section_texts(parsed)]
         except PageError as exc:
             page = document.page
             return ParseInfo(index, page.case_id, error_row(page.source_path, page.case_id, exc))
-        self.spill.put(index, "parsed", parsed)
-        return ParseInfo(index, parsed.page.case_id, None, content_key(parsed), texts)
+        content = content_key(parsed)
+        self.cache.put("parse", digest, (parsed, content, texts))
+        return ParseInfo(index, parsed.page.case_id, None, digest, content, texts)
 
     def _counts(self, name: str, text: str) -> tuple[str | None, TextCounts, Tally]:
         tokens = scan(text, self.rules.limits.max_token_chars)
@@ -137,23 +189,44 @@ class Parser:
 
 
 @dataclass(frozen=True)
+class BuildItem:
+    """One page to correct: where its parsed page is filed, and the key of its rows."""
+
+    parse_key: str
+    key: str
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
 class Builder:
-    """Step 4: a parsed page corrected into the rows of every table."""
+    """Step 4: a parsed page corrected into the rows of every table.
+
+    Rows are filed and reused only when ``reuse`` (the cache outlives the run, and the
+    corrector is the one the rows' key describes).
+    """
 
     rules: Rules
     cleaner: Cleaner
     modalities: ModalityFinder
-    spill: Spill
-    duplicates: dict[int, str] = field(default_factory=dict)
+    cache: StepCache
     decisions: DecisionBook | None = None
+    reuse: bool = False
 
-    def __call__(self, index: int) -> PageRows:
-        parsed: ParsedPage = self.spill.get(index, "parsed")
-        if index in self.duplicates:
-            parsed = replace(parsed, duplicate_of=self.duplicates[index])
+    def __call__(self, item: BuildItem) -> tuple[PageRows, bool]:
+        """The page's rows, and whether they came from the cache."""
+        if self.reuse:
+            filed = self.cache.get("rows", item.key)
+            if filed is not None:
+                return filed, True
+        parsed: ParsedPage = self.cache.get("parse", item.parse_key)[0]
+        if item.duplicate_of is not None:
+            parsed = replace(parsed, duplicate_of=item.duplicate_of)
         try:
             with time_limit(self.rules.limits.page_seconds):
-                return build_rows(parsed, self.cleaner, self.rules, self.modalities, self.decisions)
-        except PageError as exc:
+                rows = build_rows(parsed, self.cleaner, self.rules, self.modalities, self.decisions)
+        except PageError as exc:  # a limit: not filed, the next run tries again
             page = parsed.page
-            return PageRows(errors=[error_row(page.source_path, page.case_id, exc)])
+            return PageRows(errors=[error_row(page.source_path, page.case_id, exc)]), False
+        if self.reuse and not rows.errors:
+            self.cache.put("rows", item.key, rows)
+        return rows, False
