@@ -17,12 +17,13 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.decisions import DECISIONS_FILE, DecisionsError
-from pipeline.output import write_tables
 from pipeline.output.folder import OutputError, check_output, locked
 from pipeline.output.publish import run_provenance
-from pipeline.output.writers import frame
+from pipeline.output.schema import table_schemas
+from pipeline.output.sink import TableSink
+from pipeline.output.writers import frame, stream_tables
 from pipeline.read.ingest import PageError
-from pipeline.rules import RulesError
+from pipeline.rules import Rules, RulesError, load_rules
 from pipeline.run import RunOptions, RunResult, run
 from pipeline.run.executors import Progress, no_progress
 
@@ -69,26 +70,32 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
         print(f"  outputs                    {out}")
 
 
-def _options(args: argparse.Namespace, raw_dir: Path) -> RunOptions:
+def _options(args: argparse.Namespace, raw_dir: Path, rules: Rules | None) -> RunOptions:
     from pipeline.decisions import DecisionBook
 
     return RunOptions(
         decisions=DecisionBook.load(getattr(args, "out", None), args.rules),
         raw_dir=raw_dir,
         rules_dir=args.rules,
-        workers=max(1, args.workers),
+        workers=args.workers,
         engine=args.engine,
         scheduler=args.scheduler,
+        rules=rules,
     )
 
 
-def _run_pipeline(args: argparse.Namespace, raw_dir: Path) -> RunResult:
+def _run_pipeline(
+    args: argparse.Namespace,
+    raw_dir: Path,
+    sink: TableSink | None = None,
+    rules: Rules | None = None,
+) -> RunResult:
     show = sys.stderr.isatty() and not os.environ.get("CASECLEAN_NO_PROGRESS")
     from pipeline.run.cluster import SchedulerError
 
     with progress_bar(show) as progress:
         try:
-            return run(_options(args, raw_dir), progress)
+            return run(_options(args, raw_dir, rules), progress, sink)
         except SchedulerError as exc:
             raise UsageError(str(exc)) from None
 
@@ -112,12 +119,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"caseclean: no pages (*.html, *.htm, *.txt, gzipped too) under {raw_dir}; "
               "nothing written", file=sys.stderr)  # fmt: skip
         return 2
+    rules = load_rules(args.rules)
+    finish = None if args.no_report else _write_report
     with locked(args.out):
-        result = _run_pipeline(args, raw_dir)
-        finish = None if args.no_report else _write_report
-        records = result.records()
-        provenance = run_provenance(result.rules.digest, records)
-        write_tables(args.out, result.schemas, records, finish, provenance)
+        result = stream_tables(
+            args.out,
+            table_schemas(rules),
+            rules.limits.write_batch_rows,
+            lambda sink: _run_pipeline(args, raw_dir, sink, rules),
+            lambda done: run_provenance(rules.digest, done.input_records()),
+            finish,
+        )
     _print_summary(result, args.out)
     return 1 if args.strict and (result.errors or result.summary["warnings"]) else 0
 
@@ -132,6 +144,17 @@ def cmd_clean_text(args: argparse.Namespace) -> int:
         for edit in result.edits:
             print(json.dumps(edit.to_record(), ensure_ascii=False), file=sys.stderr)
     return 0
+
+
+def _positive(text: str) -> int:
+    """A count of at least 1 (argparse turns the error into a usage line and exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} workers: at least 1 is needed")
+    return value
 
 
 class UsageError(Exception):
@@ -188,7 +211,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         result = _run_pipeline(args, args.archive)
         rows = result.records()
         tables = {s.name: frame(s, rows[s.name]) for s in result.schemas}
-        print(evaluate.gold_report(gold, tables, kind))
+        canonical = {"body_system": result.rules.body_systems.canonical}
+        print(evaluate.gold_report(gold, tables, kind, canonical))
     return 0
 
 
@@ -228,6 +252,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """What the structure stage sees in an archive: headings, chrome, profiles, bare pages."""
+    from pipeline.rules import load_rules
+    from pipeline.run.inspection import format_inspection, inspect_archive
+
+    if not args.raw_dir.is_dir():
+        print(f"caseclean: archive folder not found: {args.raw_dir}", file=sys.stderr)
+        return 2
+    found = inspect_archive(args.raw_dir, load_rules(args.rules))
+    print(format_inspection(found, top=args.top))
+    return 0
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     """Remove what runs wrote in an output folder; reviewers' decisions and notes stay."""
     from pipeline.output.folder import remove_outputs
@@ -252,9 +289,23 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def _engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
-    p.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes to use (default: the machine's cores; never more than cores or pages)",
+    )
     p.add_argument("--engine", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address")
+
+
+def _add_inspect(commands: Any) -> None:
+    """``inspect``: what the structure stage sees in an archive, before a run."""
+    p_inspect = commands.add_parser("inspect", help="what the structure stage sees in an archive")
+    p_inspect.add_argument("raw_dir", type=Path, help="archive folder")
+    p_inspect.add_argument("--rules", type=Path, default=None, help="rules folder")
+    p_inspect.add_argument("--top", type=int, default=50, help="headings to list (0: all)")
+    p_inspect.set_defaults(func=cmd_inspect)
 
 
 def _add_run_commands(commands: Any) -> None:
@@ -324,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _add_run_commands(commands)
     _add_output_commands(commands)
+    _add_inspect(commands)
     return parser
 
 

@@ -15,6 +15,11 @@ from hypothesis import settings
 from pipeline.edits import Edit
 from pipeline.output import write_tables
 from pipeline.output.schema import table_schemas
+from pipeline.read.boilerplate import build_document
+from pipeline.read.document import Document
+from pipeline.read.ingest import Page
+from pipeline.read.sections import SectionedPage
+from pipeline.read.structure import Structure, read_structure
 from pipeline.rules import Rules, load_rules
 from pipeline.run import RunOptions, run
 
@@ -50,6 +55,31 @@ def identity_factory(rules: Rules, archive_texts: Sequence[str]) -> IdentityCorr
 
 SCHEMAS = table_schemas(load_rules())
 """The tables of a run with the default rules."""
+
+
+def make_page(text: str, fmt: str = "text", case_id: str = "c.txt") -> Page:
+    """A page as ingest would give it, from text in memory."""
+    return Page(case_id, case_id, "0" * 64, fmt, text, "utf-8")
+
+
+def document_of(text: str, rules: Rules, fmt: str = "text") -> Document:
+    """A page's document: blocks of its main content, chrome removed."""
+    return build_document(make_page(text, fmt), rules)
+
+
+def structure_of(text: str, rules: Rules, fmt: str = "text", carried: bool = False) -> Structure:
+    """A page read through the whole read stage: sections and fields."""
+    return read_structure(document_of(text, rules, fmt), rules, carried)
+
+
+def section_names(sectioned: SectionedPage) -> list[str]:
+    return [s.name for s in sectioned.sections]
+
+
+def section_text(sectioned: SectionedPage, name: str, html: bool = False) -> str | None:
+    """The text of the first section of that name (None when the page has none)."""
+    section = sectioned.get(name)
+    return None if section is None else section.text(html)
 
 
 def write_records(out: Path, tables: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:

@@ -57,6 +57,23 @@ def test_lines_repeated_on_many_pages_are_learnt_but_data_is_not(rules: Rules) -
     assert "Gender : Male" in kept and "Chest" in kept
 
 
-def test_small_runs_learn_nothing(rules: Rules) -> None:
-    counts = Counter({"Some line": 3})
-    assert learn_repeated(counts, 3, rules.boilerplate) == []
+def test_small_runs_learn_from_half_their_pages_but_two_pages_learn_nothing(
+    rules: Rules,
+) -> None:
+    counts = Counter({"Skip to main content": 5, "A line on two pages": 2})
+    assert learn_repeated(counts, 9, rules.boilerplate) == ["Skip to main content"]
+    assert learn_repeated(Counter({"Some line": 2}), 2, rules.boilerplate) == []
+
+
+def test_label_lines_and_sentences_repeated_on_a_small_run_are_data(rules: Rules) -> None:
+    pages = []
+    for i in range(4):
+        text = (
+            f"CT report {i}\nShare this report\nHISTORY: Cough.\nFINDINGS: A nodule.\n"
+            f"The lungs are otherwise clear today.\nIMPRESSION: Granuloma {i}."
+        )
+        pages.append(build_document(Page(str(i), str(i), "0" * 64, "text", text, "utf-8"), rules))
+    counts: Counter[str] = Counter()
+    for document in pages:
+        counts.update(count_lines(document, rules))
+    assert learn_repeated(counts, len(pages), rules.boilerplate) == ["Share this report"]

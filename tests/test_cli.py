@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +50,7 @@ def test_run_output_tables_agree(sample_run: tuple[Path, str]) -> None:
     cases = pd.read_parquet(out / "cases.parquet")
     corrections = pd.read_parquet(out / "corrections.parquet")
     sections = pd.read_parquet(out / "sections.parquet")
-    assert len(cases) == 4
+    assert len(cases) == 5
     applied = corrections[corrections["applied"]].groupby("case_id").size()
     for case in cases.itertuples():
         assert case.n_edits_applied == applied.get(case.case_id, 0)
@@ -218,7 +220,9 @@ def test_process_page_api_gives_the_rows_of_one_page() -> None:
     assert rows.case.case_id == "case-extramedullary-hematopoiesis.txt"
     assert rows.case.fields["author_name"] == "Sharam Kahkoueei"
     assert rows.case.n_edits_applied == sum(c.change.applied for c in rows.corrections)
-    assert pipeline.process_page(RAW / "broken" / "missing-case.txt", RAW).errors
+    assert pipeline.process_page(RAW / "broken" / "truncated.html.gz", RAW).errors
+    no_headings = pipeline.process_page(RAW / "broken" / "missing-case.txt", RAW)
+    assert no_headings.case is not None and no_headings.case.status == "warning"
 
 
 def test_mistakes_are_one_line_errors_with_exit_2(
@@ -244,3 +248,39 @@ def test_mistakes_are_one_line_errors_with_exit_2(
         assert main(["review", "--out", str(out), "--port", str(port)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and f"port {port}" in err
+
+
+def test_inspect_shows_headings_chrome_profiles_and_bare_pages(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    for i in range(5):  # chrome on half the pages of a small archive is learnt and listed
+        (raw / f"report-{i}.txt").write_text(
+            f"CT report {i}\nVisit our PACS portal\n"
+            f"HISTORY: Cough {i}.\nFINDINGS: A nodule.\nIMPRESSION: Granuloma {i}.\n",
+            encoding="utf-8",
+        )
+    done = caseclean("inspect", str(raw))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert f"caseclean inspect {raw}: 11 pages, 1 errors" in out
+    assert "Radiology Teaching Archive (the sample layout)" in out
+    assert re.search(r"^\s+4\s+Final Diagnosis\s+diagnosis$", out, re.MULTILINE)
+    assert re.search(r"^\s+5\s+IMPRESSION\s+diagnosis$", out, re.MULTILINE)
+    assert re.search(r"^\s+1\s+Imaging Findings\s+findings$", out, re.MULTILINE)
+    assert "learned chrome lines (1):\n  'Visit our PACS portal'" in out
+    assert "pages without a known section (1):\n  broken/missing-case.txt  (body)" in out
+    assert "broken/truncated.html.gz  ingest" in out
+
+
+def test_inspect_marks_unmapped_headings_and_refuses_a_missing_folder(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.html").write_text(
+        "<html><body><h1>T</h1><h2>Case report</h2><p>x</p><h2>Ethics</h2><p>y</p></body></html>",
+        encoding="utf-8",
+    )
+    out = caseclean("inspect", str(raw)).stdout
+    assert re.search(r"^\s+1\s+Ethics\s+\* other:ethics$", out, re.MULTILINE)
+    assert re.search(r"^\s+1\s+Case report\s+clinical_summary$", out, re.MULTILINE)
+    missing = caseclean("inspect", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "archive folder not found" in missing.stderr

@@ -19,8 +19,8 @@ from pipeline.rules.spelling import misspellings
 
 
 @pytest.fixture(scope="module")
-def lm(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> LanguageModel:
-    lexicon = Lexicon.load(load_rules(), cache_dir=tmp_path_factory.mktemp("cache"))
+def lm(rules: Rules) -> LanguageModel:
+    lexicon = Lexicon.load(load_rules())
     archive = ArchiveCounts(
         ["The patient had severe anemia.", "Severe anemia was treated.", "severe pain"]
     )

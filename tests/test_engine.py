@@ -13,17 +13,18 @@ from .conftest import RAW, IdentityCorrector, identity_factory
 
 def test_bad_pages_go_to_errors_and_the_batch_goes_on() -> None:
     result = run(RunOptions(RAW, corrector=identity_factory))
-    assert {e.case_id: e.stage for e in result.errors} == {
-        "broken/missing-case.txt": "sections",
-        "broken/truncated.html.gz": "ingest",
-    }
+    assert {e.case_id: e.stage for e in result.errors} == {"broken/truncated.html.gz": "ingest"}
     assert [c.case_id for c in result.cases] == [
+        "broken/missing-case.txt",
         "case-extramedullary-hematopoiesis.txt",
         "html/case-osteoid-osteoma.html",
         "text/case-pneumothorax.txt.gz",
         "text/case-sjogren-cp1252.txt",
     ]
-    assert result.summary["pages"] == 6 and result.summary["errors"] == 2
+    assert result.summary["pages"] == 6 and result.summary["errors"] == 1
+    # A page with text but no section heading is a case with a warning, its text in body.
+    missing = next(c for c in result.cases if c.case_id == "broken/missing-case.txt")
+    assert missing.status == "warning" and missing.texts["body"]
 
 
 def test_workers_do_not_change_the_tables() -> None:
@@ -81,7 +82,7 @@ def test_an_unexpected_failure_on_one_page_does_not_stop_the_batch() -> None:
         ("text/case-pneumothorax.txt.gz", "unexpected")
     ]
     assert "RuntimeError: corrector bug" in failed[0].message
-    assert len(result.cases) == 3
+    assert len(result.cases) == 4
     assert [e.case_id for e in result.errors] == sorted(e.case_id for e in result.errors)
 
 

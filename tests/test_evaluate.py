@@ -334,6 +334,21 @@ def test_gold_share_of_raw_sections_differing_only_at_injected_words():
     assert scores.injected_only(scores.injected_kinds) == (2, 2)
 
 
+def test_gold_share_of_raw_sections_that_are_the_pages_own_text():
+    cases, sections, corrections, errors = run_tables()
+    tally = score_gold(GOLD, cases, sections, corrections, errors).sections
+    # raw text equal up to spelling and injected damage; diagnosis was not found at all
+    assert [tally[k].structure for k in ("clinical_summary", "findings", "discussion")] == [1, 1, 1]
+    assert tally["diagnosis"].structure == 0
+    findings = sections["section"] == "findings"
+    sections.loc[findings, "raw_text"] = "CT shws a mas."  # misspelt: structure is right
+    assert score_gold(GOLD, cases, sections, corrections, errors).sections["findings"].structure
+    sections.loc[findings, "raw_text"] = "CT shows a mass. The hematopoiesis is well-marginated."
+    swallowed = score_gold(GOLD, cases, sections, corrections, errors).sections["findings"]
+    assert swallowed.structure == 0  # the findings took the discussion in: structure is wrong
+    assert "raw-is-page-text" in format_gold_scores(score_gold(GOLD, *run_tables()))
+
+
 def test_gold_scores_the_fields_and_sections_its_pages_name_in_first_seen_order():
     first = {**GOLD[0], "fields": {"body_system": "Chest"}, "sections": {"diagnosis": "Anemia"}}
     second = {**GOLD[0], "fields": {"title": "Severe anemia", "body_system": "Chest"}}

@@ -33,6 +33,9 @@ def test_a_wheel_installed_outside_the_repo_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rules_dir, text = done.stdout.splitlines()
     assert Path(rules_dir).is_relative_to(tmp_path) and text == "A man with severe anemia"
+    shipped = {p.relative_to(REPO / "rules") for p in (REPO / "rules").rglob("*") if p.is_file()}
+    installed = {p.relative_to(rules_dir) for p in Path(rules_dir).rglob("*") if p.is_file()}
+    assert shipped - {Path("decisions.jsonl")} <= installed  # every rules file is in the wheel
     run = [sys.executable, "-m", "pipeline.cli", "run", str(RAW), "--out", str(work / "out")]
     done = subprocess.run(run, env=env, cwd=work, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

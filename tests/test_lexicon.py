@@ -54,8 +54,8 @@ needs_hunspell = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Lexicon:
-    return Lexicon.load(load_rules(), cache_dir=tmp_path_factory.mktemp("cache"))
+def lexicon() -> Lexicon:
+    return Lexicon.load(load_rules())  # the shared cache: built once, read by every test
 
 
 @pytest.fixture()
@@ -170,14 +170,15 @@ def test_cache_is_reused_and_fast(tmp_path: Path) -> None:
     assert again.known("lobulated")
 
 
-def test_cache_key_follows_the_rules_files(tmp_path: Path) -> None:
+def test_the_rules_word_lists_take_effect_without_a_rebuild() -> None:
     rules = load_rules()
-    cache = tmp_path / "cache"
-    lex = Lexicon.load(replace(rules, lexicon_additions=("zzyzxoma",)), cache_dir=cache)
+    lex = Lexicon.load(replace(rules, lexicon_additions=("zzyzxoma",)))
     assert lex.known("zzyzxoma")
-    lex2 = Lexicon.load(replace(rules, lexicon_additions=("zzyzxoma", "qqplexia")), cache_dir=cache)
-    assert lex2.fingerprint != lex.fingerprint
-    assert lex2.known("qqplexia")
+    lex2 = Lexicon.load(replace(rules, lexicon_additions=("zzyzxoma", "qqplexia")))
+    assert lex2.fingerprint != lex.fingerprint and lex2.data is not lex.data
+    assert lex2.known("qqplexia") and not lex.known("qqplexia")
+    protected = Lexicon.load(replace(rules, protected=("Kahkoueei",)))
+    assert protected.is_protected("kahkoueei")
 
 
 def test_missing_hunspell_warns_and_shrinks(tmp_path: Path) -> None:

@@ -1,20 +1,28 @@
-"""Properties of the normalize and dehyphenate passes on generated text.
+"""Properties on generated text: of the normalize and dehyphenate passes, and of sectioning.
 
 Round trip (the raw text is rebuilt from the clean text and the edits), idempotence (a pass
 finds nothing more to apply in its own output) and determinism, for each pass and for the two
-in sequence through an :class:`EditTrail`.
+in sequence through an :class:`EditTrail`. Sectioning of generated pages (text and HTML, with
+known, unknown and label headings, field lines and paragraphs at any gap) puts every word of
+the page in exactly one place: the title, a heading, a section or the field lines.
 """
 
 from __future__ import annotations
+
+import re
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.correct.passes import dehyphenate, normalize
 from pipeline.edits import Edit, EditTrail, apply_edits, check_edits, rebuild_raw
+from pipeline.read.sections import SectionedPage, split_sections
+from pipeline.read.structure import read_structure
 from pipeline.rules import load_rules
 
 from .conftest import SPLIT_LEXICON as LEX
+from .conftest import document_of
 
 RULES = load_rules()
 
@@ -130,3 +138,76 @@ def test_both_passes_through_a_trail(text: str) -> None:
     for find in PASSES:
         again.add(find(again.text))
     assert applied(again.edits) == []
+
+
+# --- sectioning loses nothing and duplicates nothing --------------------------------------
+
+_HEADINGS = [
+    "Clinical Summary",
+    "Imaging Findings",
+    "FINAL DIAGNOSIS",
+    "Discussion",
+    "Patient's Information",
+    "Treatment Plan",
+    "TECHNIQUE",
+    "2.1. Case report",
+    "Age",
+]
+_LINES = [
+    "FINDINGS: a mass.",
+    "IMPRESSION: cyst.",
+    "Age : 45",
+    "Name : Ali",
+    "EXAM: CT. FINDINGS: x.",
+    "Osborn's brain / Anne G. Osborn. 2nd ed",
+    "Cysts are common and usually occur in patients who may have a rare disease.",
+]
+_WORDS = ["the", "patient", "usually", "shows", "a", "2", "cm", "mass", "may", "Lymphoma", "she"]
+_WORD_RE = re.compile(r"\w+")
+
+paragraphs = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=12).map(
+    lambda ws: " ".join(ws).capitalize() + "."
+)
+pieces = st.lists(
+    st.tuples(
+        st.one_of(st.sampled_from(_HEADINGS), st.sampled_from(_LINES), paragraphs),
+        st.integers(min_value=0, max_value=3),
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+def _text_page(parts: list[tuple[str, int]]) -> str:
+    return "".join(("\n" * (gap + 1) if i else "") + text for i, (text, gap) in enumerate(parts))
+
+
+def _html_page(parts: list[tuple[str, int]]) -> str:
+    tags = ["<h2>{}</h2>", "<h3>{}</h3>", "<p><b>{}</b></p>", "<div class='field-label'>{}</div>"]
+    body = "".join(
+        (tags[gap] if text in _HEADINGS else "<p>{}</p>").format(text) for text, gap in parts
+    )
+    return f"<html><body><div>{body}</div></body></html>"
+
+
+def _bag(texts: list[str]) -> Counter[str]:
+    return Counter(w for text in texts for w in _WORD_RE.findall(text))
+
+
+def _kept(sectioned: SectionedPage) -> Counter[str]:
+    texts = [sectioned.title or "", *(h for h, _ in sectioned.headings), *sectioned.field_lines]
+    texts += [b.text for s in sectioned.sections for b in s.blocks]
+    return _bag(texts)
+
+
+@SETTINGS
+@given(pieces, st.booleans(), st.booleans())
+def test_every_word_of_a_page_lands_in_exactly_one_section(
+    parts: list[tuple[str, int]], html: bool, carried: bool
+) -> None:
+    fmt = "html" if html else "text"
+    page = _html_page(parts) if html else _text_page(parts)
+    document = document_of(page, RULES, fmt)
+    every = _bag([b.text for b in document.blocks])
+    assert _kept(split_sections(document, RULES.sections, carried)) == every
+    assert _kept(read_structure(document, RULES, carried).sectioned) == every

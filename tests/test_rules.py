@@ -71,7 +71,7 @@ YAML_MISTAKES = [
     ),
     (
         "boilerplate.yaml",
-        "  min_pages: 20",
+        "  min_pages: 3",
         "  min_pages: -1",
         "learn.min_pages: input should be greater than or equal to 1",
     ),

@@ -120,7 +120,7 @@ HTML_PAGE = """<html><head><title>X - Teaching Files</title><script>var a = 1;</
 <h3>Section</h3><p>Head and Neck</p>
 <h3>Clinical Summary</h3><p>Painless neck lump.</p>
 <h3>Findings</h3><p>- Cystic mass.</p><p>- No flow.</p>
-<p>Branchial cleft cysts are remnants of the branchial apparatus.</p>
+<p>Branchial cleft cysts are common congenital lesions that usually present in children.</p>
 <h3>Surgical notes</h3><p>Excised.</p>
 <h3>Diagnosis</h3><p>Branchial cleft cyst</p>
 <p>Caffey's pediatric diagnostic imaging / [edited by] Brian D. Coley. 12th ed</p>
@@ -147,7 +147,8 @@ def test_html_page_structure(rules: Rules) -> None:
 
 def test_discussion_follows_the_summary_when_findings_are_missing(rules: Rules) -> None:
     html = (
-        "<html><body><h2>T</h2><h3>Clinical Summary</h3><p>Pain.</p><p>Textbook text here.</p>"
+        "<html><body><h2>T</h2><h3>Clinical Summary</h3><p>Pain.</p>"
+        "<p>The disease is a rare condition that usually affects adults.</p>"
         "<h3>Final Diagnosis</h3><p>Cyst</p></body></html>"
     )
     result = sectioned(html, rules, "html")
@@ -162,7 +163,8 @@ def test_a_page_without_headings_has_no_sections(rules: Rules) -> None:
 def test_a_bold_label_inside_findings_is_not_a_heading(rules: Rules) -> None:
     html = (
         "<html><body><h2>T</h2><h3>Findings</h3><p><strong>CT:</strong></p><p>Mass.</p>"
-        "<p>Textbook.</p><p><strong>Final Diagnosis</strong></p><p>Cyst</p></body></html>"
+        "<p>Cysts are common and may occur in children.</p>"
+        "<p><strong>Final Diagnosis</strong></p><p>Cyst</p></body></html>"
     )
     result = sectioned(html, rules, "html")
     assert names(result) == ["findings", "discussion", "diagnosis"]
@@ -171,7 +173,7 @@ def test_a_bold_label_inside_findings_is_not_a_heading(rules: Rules) -> None:
 
 def test_a_label_repeating_the_sections_heading_is_text(rules: Rules) -> None:
     text = (
-        "T\n\n\nImaging Findings\n\nImaging Findings:\nCT: a mass.\n\n\n"
+        "T\n\n\nImaging Findings\n\nImaging Findings:\nCT: a mass.\n\n\n\n"
         "Textbook paragraph.\n\n\nFinal Diagnosis\n\nCyst"
     )
     result = sectioned(text, rules)

@@ -54,13 +54,22 @@ def resolve_plan(rules: Rules) -> dict[str, Pass]:
 class Corrector:
     """The spelling engine of a run: rules, lexicon, and the archive's own vocabulary."""
 
-    def __init__(self, rules: Rules, lexicon: Lexicon, sections: Iterable[Sample] = ()) -> None:
-        """``sections``: the archive as (section kind, text), taught before any correction."""
+    def __init__(
+        self,
+        rules: Rules,
+        lexicon: Lexicon,
+        archive: ArchiveCounts | None = None,
+        damage: DamageModel | None = None,
+    ) -> None:
+        """A corrector taught an archive's counts and damage (none: a lone text's corrector).
+
+        :meth:`for_sections` teaches it from section texts; a run reduces the counts its
+        workers made instead.
+        """
         settings = rules.correct
-        samples = list(sections)
         self.rules = rules
         self.lexicon = lexicon
-        self.archive = ArchiveCounts(text for _, text in samples)
+        self.archive = archive if archive is not None else ArchiveCounts()
         bigrams = general_bigrams(round(settings.language_model.bigram_coverage, 6))
         lm = LanguageModel(lexicon, self.archive, settings.language_model, bigrams)
         ocr = OcrModel(
@@ -69,12 +78,21 @@ class Corrector:
         targets = frozenset(lexicon.targets(settings.targets.min_zipf))
         finder = CandidateFinder(targets, settings.channel, memo_size=settings.memo_size)
         terms = TermFinder(rules.term_classes)
-        max_chars = rules.limits.max_token_chars
-        damage = DamageModel.of(settings.damage, samples, lexicon, terms, max_chars)
+        damage = damage if damage is not None else DamageModel(settings.damage)
         self.judge = Judge(
             settings, lexicon, self.archive, lm, ocr, finder, rules.misspellings, terms, damage
         )
         self.passes = resolve_plan(rules)
+
+    @classmethod
+    def for_sections(cls, rules: Rules, lexicon: Lexicon, sections: Iterable[Sample]) -> Corrector:
+        """A corrector taught these sections (kind, text) of an archive."""
+        samples = list(sections)
+        archive = ArchiveCounts(text for _, text in samples)
+        terms = TermFinder(rules.term_classes)
+        max_chars = rules.limits.max_token_chars
+        damage = DamageModel.of(rules.correct.damage, samples, lexicon, terms, max_chars)
+        return cls(rules, lexicon, archive, damage)
 
     @classmethod
     def load(
@@ -91,7 +109,7 @@ class Corrector:
         rules = load_rules(rules_dir)
         if lexicon is None:
             lexicon = Lexicon.load(rules)
-        return cls(rules, lexicon, [*((None, t) for t in archive_texts), *sections])
+        return cls.for_sections(rules, lexicon, [*((None, t) for t in archive_texts), *sections])
 
     def clean(
         self, text: str, *, protected: Iterable[str] = (), section: str | None = None

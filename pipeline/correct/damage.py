@@ -95,10 +95,13 @@ class DamageModel:
             if text in seen:
                 continue
             seen.add(text)
-            tally = count(scan(text, max_chars), text, lexicon, terms)
-            model.overall.add(tally)
-            model.kinds.setdefault(kind, Tally()).add(tally)
+            model.add(kind, count(scan(text, max_chars), text, lexicon, terms))
         return model
+
+    def add(self, kind: str | None, tally: Tally) -> None:
+        """Take one section's tally (counted wherever the section was read)."""
+        self.overall.add(tally)
+        self.kinds.setdefault(kind, Tally()).add(tally)
 
     def rate(self, kind: str | None, own: Tally) -> float:
         """A section's suspicious rate: its own, shrunk to its kind's, shrunk to the archive's."""

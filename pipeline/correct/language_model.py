@@ -81,6 +81,21 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+@dataclass(frozen=True, slots=True)
+class TextCounts:
+    """One section text's word and bigram counts and fingerprint: what a worker sends back
+    of a text, so the archive's counts are a reduce of counts, never a list of texts."""
+
+    digest: bytes
+    unigrams: Counter[str]
+    bigrams: Counter[tuple[str, str]]
+
+    @classmethod
+    def of(cls, text: str) -> TextCounts:
+        words = words_of(text)
+        return cls(_digest(text), Counter(words), Counter(itertools.pairwise(words)))
+
+
 class ArchiveCounts:
     """Word and bigram counts of every section of the run: the archive's own usage."""
 
@@ -93,10 +108,13 @@ class ArchiveCounts:
 
     def add(self, text: str) -> None:
         """Count one section text."""
-        words = words_of(text)
-        self.unigrams.update(words)
-        self.bigrams.update(itertools.pairwise(words))
-        self.texts.add(_digest(text))
+        self.merge(TextCounts.of(text))
+
+    def merge(self, counts: TextCounts) -> None:
+        """Add one text's counts, made where the text was read (a worker, say)."""
+        self.unigrams.update(counts.unigrams)
+        self.bigrams.update(counts.bigrams)
+        self.texts.add(counts.digest)
 
     @property
     def total(self) -> int:

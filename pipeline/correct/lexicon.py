@@ -29,7 +29,7 @@ from pipeline.correct.hunspell import WORD_RE, hunspell_forms, read_affixes
 from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
-_FORMAT = "lexicon-v7"
+_FORMAT = "lexicon-v8"
 
 
 _SUFFIXES = (
@@ -60,12 +60,12 @@ _PREFIXES = (
 
 @dataclass(slots=True)
 class LexiconData:
-    """The picklable content of a lexicon (exact-case word forms per source)."""
+    """The slow-to-build, cached part of a lexicon: the dictionaries' word forms and the
+    frequency lists. The rules' own word lists are added when a lexicon is made from it, so
+    editing them never costs a rebuild."""
 
     general: set[str] = field(default_factory=set)
     medical: set[str] = field(default_factory=set)
-    additions: set[str] = field(default_factory=set)
-    protected: set[str] = field(default_factory=set)
     zipf: dict[str, float] = field(default_factory=dict)
     variants: dict[str, str] = field(default_factory=dict)
     foreign: dict[str, str] = field(default_factory=dict)
@@ -79,14 +79,21 @@ def _lower_index(words: Iterable[str]) -> set[str]:
 class Lexicon:
     """Membership and frequency of words; fast enough to ask about every token."""
 
-    def __init__(self, data: LexiconData, known_min_zipf: float, fingerprint: str = "") -> None:
+    def __init__(
+        self,
+        data: LexiconData,
+        rules: Rules,
+        fingerprint: str = "",
+    ) -> None:
+        """``data`` from the dictionaries; the rules' additions, protected words and
+        ``known_min_zipf`` on top."""
         self.data = data
-        self.known_min_zipf = known_min_zipf
-        self.fingerprint = fingerprint
+        self.known_min_zipf = rules.correct.known_min_zipf
+        self.fingerprint = _words_fingerprint(fingerprint, rules)
         self._general = data.general
-        self._medical = data.medical | data.additions
-        self._protected = data.protected
-        self._protected_lower = _lower_index(data.protected)
+        self._medical = data.medical | set(rules.lexicon_additions)
+        self._protected = set(rules.protected)
+        self._protected_lower = _lower_index(rules.protected)
         self._zipf = data.zipf
         self._exact = self._general | self._medical | self._protected
         self._variants = data.variants
@@ -103,15 +110,14 @@ class Lexicon:
     ) -> Lexicon:
         """The lexicon for these rules and dictionaries, from the disk cache when it is fresh."""
         hunspell_dir = Path(hunspell_dir or HUNSPELL_DIR)
-        words = (rules.lexicon_additions, rules.protected)
         variant_rules = [f"{b}>{a}" for b, a in rules.spelling_variants]
         foreign = rules.term_classes.foreign
         languages = [*foreign.languages, str(foreign.min_zipf)]
-        fingerprint = _fingerprint(hunspell_dir, [*words, variant_rules, languages])
+        fingerprint = _fingerprint(hunspell_dir, [variant_rules, languages])
         path = _cache_dir(cache_dir) / f"{_FORMAT}-{fingerprint}.pickle"
         data = _read_cache(path)
         if data is None:
-            data = build_data(hunspell_dir, *words, rules.spelling_variants)
+            data = build_data(hunspell_dir, rules.spelling_variants)
             data.foreign = foreign_words(foreign.languages, foreign.min_zipf)
             _write_cache(path, data)
         for name in data.missing:
@@ -122,7 +128,7 @@ class Lexicon:
                 RuntimeWarning,
                 stacklevel=2,
             )
-        return cls(data, rules.correct.known_min_zipf, fingerprint)
+        return cls(data, rules, fingerprint)
 
     def known(self, word: str) -> bool:
         """Whether ``word`` (or its lowercase form) is a word of any lexicon.
@@ -273,12 +279,7 @@ def _british_variants(
     data.variants = spelling_variants(hunspell_forms(dic, aff, context), american, rules)
 
 
-def build_data(
-    hunspell_dir: Path,
-    additions: Iterable[str],
-    protected: Iterable[str],
-    variant_rules: Iterable[tuple[str, str]],
-) -> LexiconData:
+def build_data(hunspell_dir: Path, variant_rules: Iterable[tuple[str, str]]) -> LexiconData:
     """Read every source; this is the slow part the cache saves."""
     data = LexiconData()
     aff_path = hunspell_dir / "en_US.aff"
@@ -292,8 +293,6 @@ def build_data(
     if not aff_path.exists():
         data.missing.append(str(aff_path))
     _british_variants(hunspell_dir, data, variant_rules)
-    data.additions.update(additions)
-    data.protected.update(protected)
     data.zipf = _wordfreq_table()
     return data
 
@@ -329,6 +328,15 @@ def _fingerprint(hunspell_dir: Path, word_lists: Iterable[Iterable[str]]) -> str
         digest.update(path.read_bytes() if path.exists() else b"<absent>")
     for words in word_lists:
         digest.update("\n".join(words).encode() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def _words_fingerprint(base: str, rules: Rules) -> str:
+    """The lexicon's fingerprint: the cached part's, and the rules' word lists."""
+    digest = hashlib.sha256(base.encode())
+    for words in (rules.lexicon_additions, rules.protected):
+        digest.update("\n".join(words).encode() + b"\0")
+    digest.update(str(rules.correct.known_min_zipf).encode())
     return digest.hexdigest()[:20]
 
 

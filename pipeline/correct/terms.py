@@ -112,18 +112,21 @@ class TermFinder:
         return found
 
     def foreign_phrases(
-        self, tokens: list[Token], language_of: Callable[[str], str | None]
+        self,
+        tokens: list[Token],
+        language_of: Callable[[str], str | None],
+        known: Callable[[str], bool],
     ) -> set[int]:
-        """Indexes of the tokens in a phrase of another language (see ``foreign`` rules)."""
+        """Indexes of the tokens in a phrase of another language (see ``foreign`` rules): its
+        common words, and the words among them no English dictionary knows (a foreign word
+        the OCR damaged is no English word to repair)."""
         rules = self.foreign
         language = {i: lang for i, tok in enumerate(tokens) if (lang := language_of(tok.word))}
         found: set[int] = set()
         for i, lang in language.items():
-            near = [
-                j for j in range(i - rules.window, i + rules.window + 1) if language.get(j) == lang
-            ]
-            if len(near) >= rules.min_words:
-                found.update(near)
+            span = range(max(0, i - rules.window), min(len(tokens), i + rules.window + 1))
+            if sum(1 for j in span if language.get(j) == lang) >= rules.min_words:
+                found.update(j for j in span if j in language or not known(tokens[j].word))
         return found
 
     def mark(self, text: str, tokens: list[Token], lexicon: Lexicon) -> list[Token]:
@@ -131,7 +134,7 @@ class TermFinder:
         spans = self.citation_spans(text)
         starts = [s for s, _ in spans]
         terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
-        terms |= self.foreign_phrases(tokens, lexicon.foreign_language)
+        terms |= self.foreign_phrases(tokens, lexicon.foreign_language, lexicon.known)
         out = []
         for i, tok in enumerate(tokens):
             at = bisect.bisect_right(starts, tok.start) - 1

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from rapidfuzz.distance import Levenshtein
+
 from pipeline.evaluate.align import align_groups, tokenize
 
 _HYPHEN_SPACE = re.compile(r"-\s+")
@@ -75,6 +77,38 @@ def differs_only_at_injected(raw: str, gold: str, injected: Iterable[Sequence[st
     pattern = _damage_pattern(damaged)
     return all(
         _explained(raw_tok[i1:i2], gold_tok[j1:j2], damaged, pattern)
+        for i1, i2, j1, j2 in align_groups(raw_tok, gold_tok)
+        if raw_tok[i1:i2] != gold_tok[j1:j2]
+    )
+
+
+def _spelling_only(noisy: Sequence[str], gold: Sequence[str], slack: int) -> bool:
+    """Whether a differing group is the same words spelt otherwise (no word added or lost):
+    as many words, a fifth of their letters changed at most, or a few letters in all."""
+    squashed = _SQUASH.sub("", " ".join(noisy)), _SQUASH.sub("", " ".join(gold))
+    distance = Levenshtein.distance(*squashed)
+    same_count = len(noisy) == len(gold)
+    return distance <= slack or (same_count and distance <= len(squashed[1]) // 5)
+
+
+def same_text_but_spelling(
+    raw: str, gold: str, injected: Iterable[Sequence[str]] = (), slack: int = 2
+) -> bool:
+    """True when ``raw`` holds the words of ``gold`` in order, up to spelling: every place they
+    disagree is injected damage or a word spelt otherwise (a few letters), never a word, line
+    or paragraph more or less. It judges structure alone: where a section starts and ends.
+
+    >>> same_text_but_spelling("A Carcinomaa of the lung.", "A carcinoma of the lung.")
+    True
+    >>> same_text_but_spelling("CT shows a mass. Pleural effusion.", "CT shows a mass.")
+    False
+    """
+    damaged = {pair[0]: pair[1] for pair in injected}
+    raw_tok, gold_tok = tokenize(raw), tokenize(gold)
+    pattern = _damage_pattern(damaged)
+    return all(
+        _explained(raw_tok[i1:i2], gold_tok[j1:j2], damaged, pattern)
+        or _spelling_only(raw_tok[i1:i2], gold_tok[j1:j2], slack)
         for i1, i2, j1, j2 in align_groups(raw_tok, gold_tok)
         if raw_tok[i1:i2] != gold_tok[j1:j2]
     )

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from pipeline.evaluate.align import tokenize
-from pipeline.evaluate.damage import differs_only_at_injected, first_difference
+from pipeline.evaluate.damage import (
+    differs_only_at_injected,
+    first_difference,
+    same_text_but_spelling,
+)
 from pipeline.evaluate.pairs import pct, ratio
 
 AGE_TOLERANCE = 1e-3
@@ -31,7 +35,9 @@ class SectionTally:
     """How one section kind fared: ``found`` counts expected sections the run filled,
     ``spurious`` sections the run filled where the gold has none, ``exact`` expected sections
     whose clean text equals the gold text after whitespace normalisation; ``raw_injected_only``
-    found sections whose raw text differs from gold only at injected damage."""
+    found sections whose raw text differs from gold only at injected damage; ``structure``
+    expected sections whose raw text is the page's own text of the section, up to spelling
+    (structure alone, before any correction)."""
 
     expected: int = 0
     found: int = 0
@@ -39,6 +45,7 @@ class SectionTally:
     exact: int = 0
     raw_compared: int = 0
     raw_injected_only: int = 0
+    structure: int = 0
 
 
 @dataclass
@@ -228,8 +235,13 @@ def score_gold(
     sections: pd.DataFrame,
     corrections: pd.DataFrame,
     errors: pd.DataFrame,
+    canonical: Mapping[str, Callable[[str], str | None]] | None = None,
 ) -> GoldScores:
     """Score the tables of a run (CONTRACT.md columns) against gold pages.
+
+    ``canonical`` maps a field to the function that names its canonical value (the run writes
+    ``body_system`` canonical; the gold holds the page's spelling, compared by its canonical
+    name).
 
     Only the gold's pages are scored, on the fields and section kinds the gold names. Broken
     pages (gold status ``error_or_warning``) count as right when they are in ``errors`` or
@@ -249,7 +261,7 @@ def score_gold(
             scores.status_right += got_status in _BROKEN_STATUSES
             continue
         scores.status_right += got_status == want_status
-        _score_fields(scores, page, row)
+        _score_fields(scores, page, row, canonical or {})
         _score_sections(scores, page, row, sections)
         scores.leaks += _leaks(case_id, row, sections, page.get("must_be_absent", []))
         scores.protected_changed += _protected_changes(
@@ -258,9 +270,16 @@ def score_gold(
     return scores
 
 
-def _score_fields(scores: GoldScores, page: dict, row: dict | None) -> None:
+def _score_fields(
+    scores: GoldScores,
+    page: dict,
+    row: dict | None,
+    canonical: Mapping[str, Callable[[str], str | None]],
+) -> None:
     for name, tally in scores.fields.items():
         want = page.get("fields", {}).get(name)
+        if name in canonical and isinstance(want, str):
+            want = canonical[name](want) or want
         got = None if row is None else row.get(name)
         tally[1] += 1
         tally[0] += row is not None and _same_field(name, got, want)
@@ -284,7 +303,7 @@ def _score_sections(
         tally.found += 1
         tally.exact += _norm_ws(got) == _norm_ws(want)
         raws = raw_rows.loc[raw_rows["section"] == kind, "raw_text"]
-        raw = None if len(raws) == 0 else raws.iloc[0]
+        raw = None if len(raws) == 0 else "\n\n".join(str(r) for r in raws)
         _score_raw(scores, page["case_id"], kind, raw, want, injected.get(kind, []))
 
 
@@ -298,6 +317,8 @@ def _score_raw(
 ) -> None:
     """Whether a found section's raw text differs from gold only at injected damage."""
     scores.sections[kind].raw_compared += 1
+    if not _missing(raw):
+        scores.sections[kind].structure += same_text_but_spelling(str(raw), want, injected)
     if _missing(raw):
         scores.injected_missing += 1
     elif differs_only_at_injected(str(raw), want, injected):
@@ -326,14 +347,22 @@ def _field_lines(scores: GoldScores) -> list[str]:
 
 
 def _section_lines(scores: GoldScores) -> list[str]:
-    lines = ["section                  expected  found  spurious  exact-text  raw-only-injected"]
+    lines = [
+        "section                  expected  found  spurious  exact-text  raw-only-injected"
+        "  raw-is-page-text"
+    ]
     for kind, t in scores.sections.items():
         listed = "" if kind in scores.injected_kinds else "  (gold lists no injected words)"
         lines.append(
             f"  {kind:<22} {t.expected:>8} {t.found:>6} {t.spurious:>9} "
             f"{pct(ratio(t.exact, t.expected)):>11} "
-            f"{pct(ratio(t.raw_injected_only, t.raw_compared)):>18}{listed}"
+            f"{pct(ratio(t.raw_injected_only, t.raw_compared)):>18} "
+            f"{pct(ratio(t.structure, t.expected)):>17}{listed}"
         )
+    lines.append(
+        "  (raw-is-page-text: pages whose raw section text is the page's own text of the"
+        " section, up to spelling: structure alone, before correction)"
+    )
     return lines
 
 

@@ -10,7 +10,7 @@ to name the format, and a file mixing both is refused rather than half scored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -52,12 +52,21 @@ def gold_format(pages: Iterable[Mapping]) -> str:
 
 
 def gold_report(
-    pages: list[dict], tables: Mapping[str, pd.DataFrame], kind: str | None = None
+    pages: list[dict],
+    tables: Mapping[str, pd.DataFrame],
+    kind: str | None = None,
+    canonical: Mapping[str, Callable[[str], str | None]] | None = None,
 ) -> str:
-    """The report of a run's tables (by table name) against a gold file of either format."""
+    """The report of a run's tables (by table name) against a gold file of either format;
+    ``canonical`` names the fields the run writes canonical (see :func:`score_gold`)."""
     if (kind or gold_format(pages)) == SITE:
         return format_extraction_scores(score_site_gold(pages, tables["cases"], tables["sections"]))
     scores = score_gold(
-        pages, tables["cases"], tables["sections"], tables["corrections"], tables["errors"]
+        pages,
+        tables["cases"],
+        tables["sections"],
+        tables["corrections"],
+        tables["errors"],
+        canonical,
     )
     return format_gold_scores(scores)

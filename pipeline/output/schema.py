@@ -113,6 +113,8 @@ FIELD_COLUMNS = (
     _c("patient_gender", "string", "Patient's gender; null when not given", False, GENDERS),
     _c("patient_age", "string", "Patient's age as written"),
     _c("patient_age_years", "number", "Patient's age in years"),
+    _c("patient_age_source", "string", "Where the age came from: field (a labelled line) or text"),
+    _c("patient_gender_source", "string", "Where the gender came from: field or text"),
 )
 _CASE_TAIL = (
     _c("modalities", "array", "Imaging modalities named in the findings"),

@@ -1,14 +1,17 @@
 """Boilerplate: remove site chrome so that only case content reaches the tables.
 
-Three layers, from surest to most general:
+Four layers, from surest to most general:
 
-1. HTML elements that are never content (scripts, menus, breadcrumbs, footers), by the CSS
-   selectors of ``rules/boilerplate.yaml``;
-2. lines and phrases that are chrome wherever they appear ("Go to top", the e-mail cloaking
+1. HTML elements that are never content (scripts, menus, hidden elements, ARIA landmarks and
+   widgets, form controls), by the CSS selectors of ``rules/boilerplate.yaml``;
+2. the page's main content, found by what it is (:mod:`pipeline.read.main_content`): what lies
+   outside it, and the lists of short links inside it, never become text;
+3. lines and phrases that are chrome wherever they appear ("Go to top", the e-mail cloaking
    sentence, "end faqaq"), by the patterns of the same file;
-3. lines that repeat verbatim on a large share of the run's pages, learnt from the run itself:
-   real archives carry chrome that no rule lists yet. Headings, field lines and the first
-   line of a section are never learnt: "Gender : Male" repeats on half the pages and is data.
+4. lines that repeat verbatim on a large share of the run's pages, learnt from the run itself:
+   real archives carry chrome that no rule lists yet. Headings, field lines, citations,
+   sentences and the first line of a section are never learnt: "Gender : Male" repeats on
+   half the pages and is data.
 """
 
 from __future__ import annotations
@@ -20,24 +23,52 @@ from dataclasses import replace
 import regex
 from bs4 import BeautifulSoup
 
-from pipeline.read.document import Block, Document, html_blocks, text_blocks
+from pipeline.read.document import HEADING_MARK, Block, Document, html_blocks, text_blocks
+from pipeline.read.headings import label_pieces
 from pipeline.read.ingest import Page, PageError
-from pipeline.rules import BoilerplateRules, Rules
+from pipeline.read.main_content import (
+    drop_hidden,
+    drop_link_lists,
+    drop_selected,
+    find_main,
+    select_any,
+)
+from pipeline.read.metadata import PageMeta, match_site, read_meta
+from pipeline.rules import BoilerplateRules, Rules, SiteProfile
 
 _FIELD_LINE = regex.compile(r"^\s*([^:]{1,40}?)\s*:\s*(.*)$", regex.DOTALL)
+_SENTENCE = regex.compile(r"\.\s*$")
 _SPACES = regex.compile(r"[ \t]{2,}")
 
 
-def parse_html(text: str, rules: BoilerplateRules) -> BeautifulSoup:
-    """Parse an HTML page with lxml and drop every element the rules call chrome."""
+def parse_html(text: str) -> BeautifulSoup:
+    """Parse an HTML page with lxml; a page lxml cannot read is a page error."""
     try:
-        soup = BeautifulSoup(text, "lxml")
+        return BeautifulSoup(text, "lxml")
     except Exception as exc:  # lxml rejects some byte soups outright
         raise PageError("ingest", "html", f"cannot parse HTML: {exc}") from exc
-    for selector in rules.html_drop:
-        for element in soup.select(selector):
-            element.decompose()
-    return soup
+
+
+def _mark_headings(soup: BeautifulSoup, profile: SiteProfile) -> None:
+    for element in select_any(soup, profile.heading_selectors):
+        element[HEADING_MARK] = "1"
+
+
+def read_html(text: str, rules: Rules) -> tuple[list[Block], PageMeta, SiteProfile | None]:
+    """An HTML page's main-content blocks, its metadata and the site profile it matched."""
+    soup = parse_html(text)
+    meta = read_meta(soup)
+    profile = match_site(soup, meta, rules.sites)
+    if profile is not None:
+        _mark_headings(soup, profile)
+    chrome = rules.boilerplate
+    drop_selected(soup, chrome.html_drop)
+    settings = chrome.main_content
+    root = soup.body or soup
+    drop_hidden(root, chrome.hidden, chrome.hidden_max_share)
+    main = find_main(root, settings, profile.content_selector if profile else None)
+    drop_link_lists(main, settings)
+    return html_blocks(main), meta, profile
 
 
 def _strip_inline(text: str, rules: BoilerplateRules) -> str:
@@ -68,13 +99,17 @@ def clean_blocks(blocks: Iterable[Block], rules: BoilerplateRules) -> list[Block
 
 
 def build_document(page: Page, rules: Rules) -> Document:
-    """Page → document: blocks of text with the rule-listed chrome removed."""
-    if page.source_format == "html":
-        soup = parse_html(page.text, rules.boilerplate)
-        blocks = html_blocks(soup)
-    else:
-        blocks = text_blocks(page.text)
-    return Document(page=page, blocks=tuple(clean_blocks(blocks, rules.boilerplate)))
+    """Page → document: the main content's blocks, chrome removed, with the page's metadata."""
+    if page.source_format != "html":
+        blocks = clean_blocks(text_blocks(page.text), rules.boilerplate)
+        return Document(page=page, blocks=tuple(blocks))
+    html, meta, profile = read_html(page.text, rules)
+    return Document(
+        page=page,
+        blocks=tuple(clean_blocks(html, rules.boilerplate)),
+        meta=meta,
+        site=None if profile is None else profile.name,
+    )
 
 
 def is_field_line(text: str, rules: Rules) -> bool:
@@ -82,18 +117,28 @@ def is_field_line(text: str, rules: Rules) -> bool:
     return bool(match) and rules.fields.field_for(match.group(1)) is not None
 
 
+def _is_data(text: str, rules: Rules) -> bool:
+    """A line that is case data whatever the run says: a field line, a citation, a sentence
+    of several words ("The lungs are clear." on half of a run's normal reports)."""
+    words = rules.boilerplate.learn_sentence_words
+    sentence = _SENTENCE.search(text) is not None and len(text.split()) >= words
+    return sentence or is_field_line(text, rules) or rules.sections.is_citation(text)
+
+
 def _learnable_lines(document: Document, rules: Rules) -> set[str]:
-    """Lines of a page that could be chrome: not headings, fields or a section's first line."""
+    """Lines of a page that could be chrome: not headings (a ``LABEL:`` line is one), data
+    lines, or a section's first line."""
     lines: set[str] = set()
     after_heading = False
     for block in document.blocks:
-        is_heading = block.kind == "heading" or rules.sections.canonical(block.text) is not None
-        if is_heading:
+        text = block.text
+        is_heading = block.kind == "heading" or rules.sections.canonical(text) is not None
+        if is_heading or label_pieces(text, rules.sections, single=True):
             after_heading = True
             continue
-        short = len(block.text) <= rules.boilerplate.learn_max_chars
-        if not after_heading and short and not is_field_line(block.text, rules):
-            lines.add(block.text)
+        short = len(text) <= rules.boilerplate.learn_max_chars
+        if not after_heading and short and not _is_data(text, rules):
+            lines.add(text)
         after_heading = False
     return lines
 

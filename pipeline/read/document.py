@@ -2,8 +2,10 @@
 
 HTML and plain-text pages look nothing alike, but both are a sequence of short blocks: a
 heading, a "Label : value" line, a paragraph. Turning either into :class:`Block` objects here
-lets the section stage read one shape. Blank lines matter in text pages (two or more set a
-new section apart), so each block keeps how many blank lines preceded it.
+lets the section stage read one shape. Blank lines matter in text pages (a wider gap sets a
+new section apart), so each block keeps how many blank lines preceded it. An HTML heading
+keeps the form the page gave it (``h2``, a label, a bold-only paragraph), because a page's
+headings nest: an ``h3`` inside an ``h2`` section is a sub-heading of it.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import regex
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import Comment, NavigableString, Tag
 
 from pipeline.read.ingest import Page
+from pipeline.read.metadata import PageMeta
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCK_TAGS = HEADING_TAGS | frozenset(
@@ -25,21 +28,28 @@ BLOCK_TAGS = HEADING_TAGS | frozenset(
 )  # fmt: skip
 _CELLS = ["td", "th"]
 _SPACE = regex.compile(r"[ \t\r\n\f\v\u00a0]+")
+_MARKDOWN_HEADING = regex.compile(r"^(#{1,6})\s+(\S.*?)\s*#*$")
+_MARKDOWN_BOLD = regex.compile(r"^(?:\*\*|__)([^*_]+?)(?:\*\*|__)$")
+HEADING_MARK = "data-caseclean-heading"
+"""Attribute put on the elements a site profile's ``heading_selectors`` name."""
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
     """One paragraph-like unit of a page.
 
-    ``kind`` is "heading" for an element the page marks as a heading (h1-h6, a field label, a
-    paragraph that is only bold text) and "text" otherwise; text pages mark nothing, so the
-    section stage decides there. ``tag`` is the HTML tag ("" for text pages).
+    ``kind`` is "heading" for an element the page marks as a heading and "text" otherwise;
+    text pages mark nothing, so the section stage decides there. ``form`` says how a heading
+    is marked: "h1".."h6", "label" (a label element, a site's heading selector), "dt" (a
+    term of a definition list) or "bold" (a paragraph that is only bold text). ``tag`` is the
+    HTML tag ("" for text pages).
     """
 
     text: str
     kind: str = "text"
     gap: int = 0
     tag: str = ""
+    form: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,24 @@ class Document:
 
     page: Page
     blocks: tuple[Block, ...]
-    html_title: str | None = None
+    meta: PageMeta | None = None
+    site: str | None = None
+
+
+def text_line(line: str, gap: int) -> Block:
+    """One line of a text page; a Markdown heading ("## Findings") or a line that is only
+    bold ("**Findings**") is marked as the heading it is, without its marks.
+
+    >>> text_line("## Findings", 1), text_line("**CT**", 0).form, text_line("# 2", 0).kind
+    (Block(text='Findings', kind='heading', gap=1, tag='', form='h2'), 'bold', 'heading')
+    """
+    marked = _MARKDOWN_HEADING.match(line)
+    if marked:
+        return Block(marked.group(2), "heading", gap, "", f"h{len(marked.group(1))}")
+    bold = _MARKDOWN_BOLD.match(line)
+    if bold:
+        return Block(bold.group(1).strip(), "heading", gap, "", "bold")
+    return Block(text=line, gap=gap)
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -60,7 +87,7 @@ def text_blocks(text: str) -> list[Block]:
         if not stripped:
             gap += 1
             continue
-        blocks.append(Block(text=stripped, gap=gap if blocks else 0))
+        blocks.append(text_line(stripped, gap if blocks else 0))
         gap = 0
     return blocks
 
@@ -76,13 +103,81 @@ def _is_bold_only(tag: Tag) -> bool:
     )
 
 
-def _heading_kind(tag: Tag) -> str:
+def heading_form(tag: Tag) -> str:
+    """How an element marks itself as a heading ("" when it does not).
+
+    >>> from bs4 import BeautifulSoup
+    >>> soup = BeautifulSoup('<h3>A</h3><dt>B</dt><p><b>C</b></p><p>D <b>E</b></p>', "lxml")
+    >>> [heading_form(t) for t in soup.body.children]
+    ['h3', 'dt', 'bold', '']
+
+    A class naming a label or heading counts only on an element that holds no blocks: a
+    ``div class="section-heading"`` around a whole section is not one heading.
+
+    >>> soup = BeautifulSoup('<div class="field-label">A</div><div class="heading"><p>B</p>'
+    ...                      '</div>', "lxml")
+    >>> [heading_form(t) for t in soup.body.children]
+    ['label', '']
+    """
     classes = tag.get("class") or []
-    if tag.name in HEADING_TAGS or any("label" in c or "heading" in c for c in classes):
-        return "heading"
+    if tag.name in HEADING_TAGS:
+        return str(tag.name)
+    if tag.has_attr(HEADING_MARK):
+        return "label"
+    if tag.name == "dt":
+        return "dt"
+    named = any("label" in c or "heading" in c for c in classes)
+    if named and tag.find(BLOCK_TAGS) is None:
+        return "label"
     if tag.name in ("p", "div") and _is_bold_only(tag):
-        return "heading"
-    return "text"
+        return "bold"
+    return ""
+
+
+def _cell_text(cell: Tag) -> str:
+    return _SPACE.sub(" ", cell.get_text(" ")).strip()
+
+
+def row_text(row: Tag) -> str:
+    """A table row as one line; a header or bold label cell before one value is "Label: value".
+
+    >>> from bs4 import BeautifulSoup
+    >>> soup = BeautifulSoup("<table><tr><th>Age</th><td>45</td></tr><tr><td>Name :</td>"
+    ...                      "<td>Ali</td></tr></table>", "lxml")
+    >>> [row_text(r) for r in soup.find_all("tr")]
+    ['Age: 45', 'Name : Ali']
+    """
+    cells = [c for c in row.find_all(_CELLS, recursive=False) if _cell_text(c)]
+    texts = [_cell_text(c) for c in cells]
+    if len(cells) == 2 and not texts[0].endswith(":"):
+        first = cells[0]
+        label = first.name == "th" and cells[1].name == "td"
+        if label or _is_bold_only(first):
+            return f"{texts[0]}: {texts[1]}"
+    return " ".join(texts)
+
+
+_LAYOUT = frozenset({"table", "div", "p", "ul", "ol", "dl", "section", "article", "blockquote"})
+
+
+def layout_cells(row: Tag) -> list[Tag]:
+    """The cells of a row that lays a page out rather than holding data, or [].
+
+    A row whose cells hold blocks (a table, paragraphs) or whose only cell holds the text is
+    a frame around content: its cells are read as blocks, line breaks kept. A row of short
+    cells is data: it is read as one line.
+
+    >>> from bs4 import BeautifulSoup
+    >>> soup = BeautifulSoup("<table><tr><td>A</td><td>B</td></tr><tr><td>C<br>D</td></tr>"
+    ...                      "<tr><td>x</td><td><p>y</p></td></tr></table>", "lxml")
+    >>> [len(layout_cells(r)) for r in soup.find_all("tr")]
+    [0, 1, 2]
+    """
+    cells = [c for c in row.find_all(_CELLS, recursive=False) if _cell_text(c)]
+    framed = any(
+        c.find(_LAYOUT) is not None or HEADING_TAGS & {t.name for t in c.find_all()} for c in cells
+    )
+    return cells if framed or len(cells) == 1 else []
 
 
 class _HtmlWalker:
@@ -92,7 +187,7 @@ class _HtmlWalker:
         self.blocks: list[Block] = []
         self._buffer: list[str] = []
 
-    def _flush(self, kind: str = "text", tag: str = "") -> None:
+    def _flush(self, kind: str = "text", tag: str = "", form: str = "") -> None:
         text = _SPACE.sub(" ", "".join(self._buffer)).strip()
         lines = [_SPACE.sub(" ", part).strip() for part in "".join(self._buffer).split("\n")]
         self._buffer = []
@@ -100,11 +195,21 @@ class _HtmlWalker:
             return
         # <br> inside a block keeps its line breaks; other whitespace collapses as in HTML.
         joined = "\n".join(line for line in lines if line)
-        self.blocks.append(Block(text=joined, kind=kind, tag=tag))
+        self.blocks.append(Block(text=joined, kind=kind, tag=tag, form=form))
 
     def finish(self) -> list[Block]:
         self._flush()
         return self.blocks
+
+    def row(self, row: Tag) -> None:
+        """A table row: its cells as blocks when it frames content, else one line of data."""
+        cells = layout_cells(row)
+        for cell in cells:
+            self.walk(cell)
+            self._flush(tag="td")
+        text = "" if cells else row_text(row)
+        if text:
+            self.blocks.append(Block(text=text, tag="tr"))
 
     def walk(self, node: Tag) -> None:
         for child in node.children:
@@ -119,16 +224,13 @@ class _HtmlWalker:
                 self._buffer.append("\n")
             elif child.name == "tr":
                 self._flush()
-                cells = [_SPACE.sub(" ", c.get_text(" ")).strip() for c in child.find_all(_CELLS)]
-                row = " ".join(c for c in cells if c)
-                if row:
-                    self.blocks.append(Block(text=row, tag="tr"))
-            elif child.name in BLOCK_TAGS:
+                self.row(child)
+            elif child.name in BLOCK_TAGS or child.has_attr(HEADING_MARK):
                 self._flush()
-                kind = _heading_kind(child)
-                if kind == "heading":
+                form = heading_form(child)
+                if form:
                     self._buffer.append(_SPACE.sub(" ", child.get_text(" ")))
-                    self._flush(kind, child.name)
+                    self._flush("heading", child.name, form)
                 else:
                     self.walk(child)
                     self._flush(tag=child.name)
@@ -136,9 +238,8 @@ class _HtmlWalker:
                 self.walk(child)
 
 
-def html_blocks(soup: BeautifulSoup) -> list[Block]:
-    """Blocks of an HTML page whose chrome has already been removed."""
-    root = soup.body or soup
+def html_blocks(root: Tag) -> list[Block]:
+    """Blocks of an HTML page's main content (its chrome already removed)."""
     walker = _HtmlWalker()
     walker.walk(root)
     return walker.finish()

@@ -18,6 +18,7 @@ from spacy.util import compile_suffix_regex
 from pipeline.rules import FieldRules, ModalityRules
 
 _FIELD_LINE = regex.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*(.*?)\s*$", regex.DOTALL)
+_INLINE_LABEL = regex.compile(r"(?:^|(?<=\s))([^\W\d_][\w ./'-]{0,38}?)\s*:")
 _AGE = regex.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([^\d]*?)\s*\.?\s*$")
 
 
@@ -33,6 +34,8 @@ class Fields:
     patient_gender: str | None = None
     patient_age: str | None = None
     patient_age_years: float | None = None
+    patient_age_source: str | None = None
+    patient_gender_source: str | None = None
     unparsed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -71,11 +74,30 @@ def _value(raw: str, rules: FieldRules) -> str | None:
     return value
 
 
+def split_field_line(line: str, rules: FieldRules) -> list[str]:
+    """A line holding several known fields ("Age: 45 Sex: F") as one line per field.
+
+    >>> from pipeline.rules import DEFAULT_RULES_DIR
+    >>> from pipeline.rules.page import field_rules
+    >>> rules = field_rules(DEFAULT_RULES_DIR / "fields.yaml")
+    >>> split_field_line("Patient: 123 Age: 45 Sex: F", rules)
+    ['Patient: 123', 'Age: 45', 'Sex: F']
+    >>> split_field_line("Academic Degree: MD", rules)
+    ['Academic Degree: MD']
+    """
+    starts = [m.start(1) for m in _INLINE_LABEL.finditer(line) if rules.field_for(m.group(1))]
+    if len(starts) < 2:
+        return [line]
+    cuts = [0, *starts] if line[: starts[0]].strip() else starts
+    pieces = [line[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
+    return [piece for piece in pieces if piece]
+
+
 def parse_fields(lines: list[str], rules: FieldRules) -> Fields:
     """Read the field lines of a page (doctor's and patient's information)."""
     found: dict[str, str | None] = {}
     result = Fields()
-    for line in lines:
+    for line in (piece for whole in lines for piece in split_field_line(whole, rules)):
         match = _FIELD_LINE.match(line)
         name = rules.field_for(match.group(1)) if match else None
         if match is None or name is None:
@@ -97,11 +119,13 @@ def parse_fields(lines: list[str], rules: FieldRules) -> Fields:
     gender = found.get("patient_gender")
     if gender is not None:
         result.patient_gender = parse_gender(gender, rules)
+        result.patient_gender_source = "field" if result.patient_gender else None
         if result.patient_gender is None:
             result.warnings.append(f"gender {gender!r} not understood")
     age = found.get("patient_age")
     if age is not None:
         result.patient_age = age
+        result.patient_age_source = "field"
         result.patient_age_years = parse_age(age, rules)
         if result.patient_age_years is None:
             result.warnings.append(f"age {age!r} not understood")

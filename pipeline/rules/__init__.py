@@ -18,15 +18,19 @@ from pipeline.rules.page import (
     BoilerplateRules,
     FieldRules,
     Limits,
+    MainContent,
     ModalityRules,
     SectionRules,
+    Unlabeled,
     boilerplate_rules,
     field_rules,
     heading_key,
     modality_rules,
+    section_key,
     section_rules,
 )
 from pipeline.rules.review import BodySystems, ReviewRules, body_systems, review_rules
+from pipeline.rules.sites import SiteProfile, site_profiles
 from pipeline.rules.spelling import (
     Artefact,
     ChannelCosts,
@@ -74,6 +78,7 @@ class Rules:
     boilerplate: BoilerplateRules
     fields: FieldRules
     modalities: ModalityRules
+    sites: tuple[SiteProfile, ...]
     correct: CorrectSettings
     normalize: NormalizeRules
     dehyphenate: DehyphenateRules
@@ -89,19 +94,36 @@ class Rules:
     review: ReviewRules
     body_systems: BodySystems
 
+    def site(self, name: str | None) -> SiteProfile | None:
+        """The site profile of that name (a document names the one its page matched)."""
+        return next((s for s in self.sites if s.name == name), None)
+
+    def sections_for(self, site: str | None) -> SectionRules:
+        """The section rules a page of that site is read with (its profile's, or the base)."""
+        profile = self.site(site)
+        return self.sections if profile is None else profile.sections
+
+    def fields_for(self, site: str | None) -> FieldRules:
+        """The field rules a page of that site is read with (its profile's, or the base)."""
+        profile = self.site(site)
+        return self.fields if profile is None else profile.fields
+
 
 def load_rules(directory: Path | str | None = None) -> Rules:
     """Read and check every file of the rules folder (the project's ``rules/`` by default)."""
     root = Path(directory) if directory is not None else DEFAULT_RULES_DIR
     if not root.is_dir():
         raise RulesError(f"rules folder not found: {root}")
+    sections = section_rules(root / "sections.yaml")
+    fields = field_rules(root / "fields.yaml")
     return Rules(
         directory=root,
         digest=rules_digest(root),
-        sections=section_rules(root / "sections.yaml"),
+        sections=sections,
         boilerplate=boilerplate_rules(root / "boilerplate.yaml"),
-        fields=field_rules(root / "fields.yaml"),
+        fields=fields,
         modalities=modality_rules(root / "modalities.yaml"),
+        sites=site_profiles(root / "sites", sections, fields),
         correct=spelling.load_correct(root / "correct.yaml"),
         normalize=spelling.load_normalize(root / "normalize.yaml"),
         dehyphenate=spelling.load_dehyphenate(root / "dehyphenate.yaml"),
@@ -133,6 +155,7 @@ __all__ = [
     "FieldRules",
     "Limits",
     "LmParams",
+    "MainContent",
     "Misspelling",
     "ModalityRules",
     "NormalizeRules",
@@ -141,7 +164,10 @@ __all__ = [
     "Rules",
     "RulesError",
     "SectionRules",
+    "SiteProfile",
     "TermClasses",
+    "Unlabeled",
     "heading_key",
     "load_rules",
+    "section_key",
 ]

@@ -6,7 +6,7 @@ put back in page order, so the tables do not depend on the cluster.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -58,22 +58,18 @@ class DaskExecutor:
         if self._cluster is not None:
             self._cluster.close()
 
-    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> list[Any]:
-        """Run ``step`` on every item on the cluster; results in item order."""
-        from dask.distributed import as_completed
-
+    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> Iterator[Any]:
+        """Run ``step`` on every item on the cluster; results in item order, as they come."""
         total = len(items)
         if not total:
-            return []
+            return
         shared = self.client.scatter(step, broadcast=True)
         batches = [list(items[i : i + self.batch_size]) for i in range(0, total, self.batch_size)]
         futures = [self.client.submit(_run_batch, b, shared, pure=False) for b in batches]
-        index = {f.key: i for i, f in enumerate(futures)}
-        results: list[list[Any] | None] = [None] * len(futures)
         done = 0
-        for future in as_completed(futures):
+        for future in futures:
             batch = future.result()
-            results[index[future.key]] = batch
+            future.release()
             done += len(batch)
+            yield from batch
             progress(name, done, total)
-        return [item for batch in results if batch is not None for item in batch]

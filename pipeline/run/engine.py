@@ -1,27 +1,36 @@
 """Engine: run the stages over a whole archive and collect the rows of every table.
 
-A run has four steps, because two things are learnt from the archive as a whole:
+A run has four steps, because three things are learnt from the archive as a whole:
 
-1. read every page into a document (ingest, rule-listed chrome removed);
-2. learn the lines that repeat on many pages (chrome no rule lists yet) and drop them;
-3. cut every document into sections and fields, and learn the archive's vocabulary from
-   the section texts (a word spelt the same way on many pages is known);
-4. correct every section with the corrector built from that vocabulary, into table rows.
+1. read every page into a document (ingest, rule-listed chrome removed), and vote for the
+   lines that repeat on many pages (chrome no rule lists yet);
+2. with that chrome dropped, look at whether the pages show an unlabeled discussion (the
+   archive's layout);
+3. cut every page into sections and fields, and count its words and damage (the archive's
+   vocabulary: a word spelt the same way on many pages is known);
+4. correct every section with the corrector built from those counts, into table rows.
 
-Steps 1 and 4 do the work and run on an executor (this process, forked processes, or a Dask
-cluster); their results come back in case order, so the tables are the same whatever runs
-them.
+Every step runs on an executor (this process, forked processes, or a Dask cluster); a page's
+intermediate results wait on disk (:mod:`pipeline.run.spill`) and the parent reduces only
+counts, so memory does not grow with the archive. Results come back in case order, so the
+tables are the same whatever runs them.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from pipeline.correct.damage import DamageModel
+from pipeline.correct.language_model import ArchiveCounts
+from pipeline.correct.lexicon import Lexicon
+from pipeline.correct.terms import TermFinder
 from pipeline.decisions import DecisionBook
 from pipeline.output.rows import CaseRow, CorrectionRow, ErrorRow, PageRows, SectionRow
 from pipeline.output.schema import TableSchema, table_schemas
@@ -29,8 +38,9 @@ from pipeline.read.boilerplate import count_lines, drop_learned, learn_repeated
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import inventory
+from pipeline.read.unlabeled import carries
 from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
-from pipeline.run.executors import Progress, make_executor, no_progress
+from pipeline.run.executors import Executor, Progress, make_executor, no_progress
 from pipeline.run.page import (
     Cleaner,
     ParsedPage,
@@ -38,23 +48,29 @@ from pipeline.run.page import (
     content_key,
     parse_document,
     read_document,
-    section_kind,
-    section_texts,
 )
-from pipeline.run.workers import Builder, Reader
-
-Sample = tuple[str | None, str]
-"""A section of the archive: (section kind, or None for an unknown heading; its text)."""
-CorrectorFactory = Callable[[Rules, Sequence[Sample]], Cleaner]
-"""Builds a run's corrector from its rules and the archive's sections."""
+from pipeline.run.spill import Spill
+from pipeline.run.workers import Builder, LayoutProbe, ParseInfo, Parser, Reader, ReadInfo
 
 
-def archive_corrector(rules: Rules, sections: Sequence[Sample]) -> Cleaner:
+@dataclass
+class Knowledge:
+    """What a run learnt of its archive for the corrector: counts and damage, reduced."""
+
+    lexicon: Lexicon
+    archive: ArchiveCounts
+    damage: DamageModel
+
+
+CorrectorFactory = Callable[[Rules, Knowledge], Cleaner]
+"""Builds a run's corrector from its rules and what the archive taught."""
+
+
+def archive_corrector(rules: Rules, knowledge: Knowledge) -> Cleaner:
     """The spelling corrector of a run, taught the archive's own vocabulary and damage."""
     from pipeline.correct import Corrector
-    from pipeline.correct.lexicon import Lexicon
 
-    return Corrector(rules, Lexicon.load(rules), sections)
+    return Corrector(rules, knowledge.lexicon, knowledge.archive, knowledge.damage)
 
 
 @dataclass
@@ -63,25 +79,47 @@ class RunOptions:
 
     raw_dir: Path
     rules_dir: Path | None = None
-    workers: int = 1
+    workers: int | None = None
+    """Processes to use; None means one per core. Never more than cores or pages."""
     engine: str = "local"
     scheduler: str | None = None
     corrector: CorrectorFactory = archive_corrector
     decisions: DecisionBook | None = None
+    rules: Rules | None = None
+    """The run's rules, when the caller has read them already (else from ``rules_dir``)."""
+    work_dir: Path | None = None
+    """Where pages wait between steps (storage every worker sees); a temporary folder if None."""
+
+
+class RowSink(Protocol):
+    """Where a run's rows go as pages finish (see :class:`pipeline.output.sink.TableSink`)."""
+
+    def add(self, table: str, records: Iterable[dict[str, Any]]) -> None: ...
 
 
 @dataclass
 class RunResult:
-    """The rows of a whole run plus what the summary reports."""
+    """What a run gives: the summary's counts, and every row when no sink took them.
+
+    With a sink, rows go to disk as pages finish and only counts stay here (and the errors,
+    few, written last in case order), so memory does not grow with the archive.
+    """
 
     rules: Rules
+    sink: RowSink | None = None
     cases: list[CaseRow] = field(default_factory=list)
     sections: list[SectionRow] = field(default_factory=list)
     corrections: list[CorrectionRow] = field(default_factory=list)
     errors: list[ErrorRow] = field(default_factory=list)
     learned_boilerplate: list[str] = field(default_factory=list)
+    carried_formats: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """Files under the archive folder that are no pages, with the reason."""
+    pages: list[tuple[str, str]] = field(default_factory=list)
+    """(case id, sha256) of every case, for the dataset's provenance."""
+    statuses: Counter[str] = field(default_factory=Counter)
+    applied: int = 0
+    suggested: int = 0
     seconds: float = 0.0
 
     @property
@@ -90,7 +128,7 @@ class RunResult:
         return table_schemas(self.rules)
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
-        """Every table's rows as records (column -> value), by table name."""
+        """Every table's rows as records (column -> value), by table name (no sink)."""
         tables: dict[str, Iterable[Any]] = {
             "cases": self.cases,
             "sections": self.sections,
@@ -99,43 +137,98 @@ class RunResult:
         }
         return {name: [row.record() for row in rows] for name, rows in tables.items()}
 
+    def input_records(self) -> dict[str, list[dict[str, Any]]]:
+        """What the provenance fingerprints: every case's id and sha256, every error."""
+        cases = [{"case_id": c, "source_sha256": s} for c, s in self.pages]
+        return {"cases": cases, "errors": [e.record() for e in self.errors]}
+
     @property
     def summary(self) -> dict[str, Any]:
-        statuses = Counter(c.status for c in self.cases)
-        applied = sum(1 for c in self.corrections if c.change.applied)
         return {
-            "pages": len(self.cases) + len(self.errors),
-            "ok": statuses.get("ok", 0),
-            "warnings": statuses.get("warning", 0),
+            "pages": sum(self.statuses.values()) + len(self.errors),
+            "ok": self.statuses.get("ok", 0),
+            "warnings": self.statuses.get("warning", 0),
             "errors": len(self.errors),
-            "corrections applied": applied,
-            "suggestions": len(self.corrections) - applied,
+            "corrections applied": self.applied,
+            "suggestions": self.suggested,
             "learned boilerplate lines": len(self.learned_boilerplate),
+            "unlabeled discussion in": ", ".join(self.carried_formats) or "none",
             "skipped files": len(self.skipped),
             "time": f"{self.seconds:.1f}s",
+            "pages/s": f"{self.pages_per_second:.0f}",
         }
 
+    @property
+    def pages_per_second(self) -> float:
+        pages = sum(self.statuses.values()) + len(self.errors)
+        return pages / self.seconds if self.seconds else 0.0
+
     def add(self, rows: PageRows) -> None:
-        """Take in one page's rows."""
-        if rows.case is not None:
-            self.cases.append(rows.case)
-        self.sections.extend(rows.sections)
-        self.corrections.extend(rows.corrections)
+        """Take in one page's rows: counted, and kept or passed to the sink."""
         self.errors.extend(rows.errors)
+        if rows.case is None:
+            return
+        self.statuses[rows.case.status] += 1
+        self.pages.append((rows.case.case_id, rows.case.source_sha256))
+        applied = sum(1 for c in rows.corrections if c.change.applied)
+        self.applied += applied
+        self.suggested += len(rows.corrections) - applied
+        if self.sink is None:
+            self.cases.append(rows.case)
+            self.sections.extend(rows.sections)
+            self.corrections.extend(rows.corrections)
+            return
+        self.sink.add("cases", [rows.case.record()])
+        self.sink.add("sections", [s.record() for s in rows.sections])
+        self.sink.add("corrections", [c.record() for c in rows.corrections])
+
+    def finish(self) -> None:
+        """The errors in case order, to the sink too when there is one."""
+        self.errors.sort(key=lambda e: e.case_id)
+        if self.sink is not None:
+            self.sink.add("errors", [e.record() for e in self.errors])
+
+
+def worker_count(asked: int | None, pages: int) -> int:
+    """The processes a run uses: as asked, or one per core, capped by cores and pages (a
+    thousand workers on six pages would each build a corrector for nothing).
+
+    >>> worker_count(1000, 6) <= 6, worker_count(None, 1), worker_count(2, 0)
+    (True, 1, 1)
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    wanted = asked if asked is not None else cores or 1
+    return max(1, min(wanted, cores or 1, pages))
+
+
+def learn_layout(documents: Sequence[Document], rules: Rules) -> frozenset[str]:
+    """The page formats whose pages, by what they show, carry an unlabeled discussion."""
+    evidence: dict[str, list[bool | None]] = {}
+    for document in documents:
+        outcome = parse_document(document, rules)
+        if isinstance(outcome, ParsedPage):
+            fmt = document.page.source_format
+            evidence.setdefault(fmt, []).append(outcome.sectioned.evidence)
+    unlabeled = rules.sections.unlabeled
+    return frozenset(fmt for fmt, shown in evidence.items() if carries(shown, unlabeled))
 
 
 def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) -> list[ParsedPage]:
-    """Steps 2 and 3: drop the chrome the archive repeats, then cut every page."""
+    """Steps 2 and 3: drop the chrome the archive repeats, learn its layout, cut every page."""
     # A page saved twice is one page: its lines repeating across the copies are no chrome.
     distinct = {tuple(b.text for b in d.blocks): d for d in documents}
     counts: Counter[str] = Counter()
     for document in distinct.values():
         counts.update(count_lines(document, rules))
     result.learned_boilerplate = learn_repeated(counts, len(distinct), rules.boilerplate)
+    learned = result.learned_boilerplate
+    layout = learn_layout([drop_learned(d, learned) for d in distinct.values()], rules)
+    result.carried_formats = sorted(layout)
     parsed: list[ParsedPage] = []
     first: dict[str, str] = {}
     for document in documents:
-        outcome = parse_document(drop_learned(document, result.learned_boilerplate), rules)
+        carried = document.page.source_format in layout
+        outcome = parse_document(drop_learned(document, learned), rules, carried)
         if isinstance(outcome, ErrorRow):
             result.errors.append(outcome)
             continue
@@ -146,41 +239,111 @@ def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) 
     return parsed
 
 
-def archive_samples(parsed: list[ParsedPage]) -> list[Sample]:
-    """The sections the corrector learns the archive from: a duplicate page counts once."""
-    return [
-        (section_kind(name), text)
-        for page in parsed
-        if page.duplicate_of is None
-        for name, _, text in section_texts(page)
-    ]
+def learn_chrome(infos: Sequence[ReadInfo], rules: Rules) -> list[str]:
+    """Lines that repeat on many of the archive's distinct pages (a page saved twice votes
+    once): chrome no rule lists yet."""
+    distinct = {info.blocks_key: info.lines for info in infos if info.error is None}
+    counts: Counter[str] = Counter()
+    for lines in distinct.values():
+        counts.update(lines)
+    return learn_repeated(counts, len(distinct), rules.boilerplate)
 
 
-def run(options: RunOptions, progress: Progress = no_progress) -> RunResult:
-    """Process a whole archive: every table's rows, in case order, and the summary."""
+def learn_vocabulary(
+    infos: Iterable[ParseInfo], rules: Rules, lexicon: Lexicon, result: RunResult
+) -> tuple[Knowledge, dict[int, str]]:
+    """The archive's counts and damage, reduced from the pages' (a duplicate page, with the
+    same section texts as an earlier one, counts once), and the duplicates found."""
+    archive, damage = ArchiveCounts(), DamageModel(rules.correct.damage)
+    first: dict[str, str] = {}
+    duplicates: dict[int, str] = {}
+    seen: set[bytes] = set()
+    for info in infos:
+        if info.error is not None:
+            result.errors.append(info.error)
+            continue
+        original = first.setdefault(info.key, info.case_id)
+        if original != info.case_id:
+            duplicates[info.index] = original
+            continue
+        for kind, counts, tally in info.texts:
+            archive.merge(counts)
+            if counts.digest not in seen:  # damage counts each distinct text once
+                seen.add(counts.digest)
+                damage.add(kind, tally)
+    return Knowledge(lexicon, archive, damage), duplicates
+
+
+def run(
+    options: RunOptions, progress: Progress = no_progress, sink: RowSink | None = None
+) -> RunResult:
+    """Process a whole archive: every table's rows, in case order, and the summary.
+
+    With a ``sink`` the rows go to it as pages finish (in case order) instead of staying in
+    the result.
+    """
     started = time.perf_counter()
-    rules = load_rules(options.rules_dir)
+    rules = options.rules or load_rules(options.rules_dir)
     found = inventory(options.raw_dir)
-    result = RunResult(rules, skipped=found.skipped)
-    paths = found.pages
-    with make_executor(options.workers, options.engine, options.scheduler) as executor:
-        progress("read", 0, len(paths))
-        documents: list[Document] = []
-        for item in executor.map(Reader(options.raw_dir, rules), paths, progress, "read"):
-            (documents if isinstance(item, Document) else result.errors).append(item)
-        parsed = learn_and_parse(documents, rules, result)
-        builder = Builder(
-            rules,
-            options.corrector(rules, archive_samples(parsed)),
-            ModalityFinder(rules.modalities),
-            options.decisions,
-        )
-        progress("clean", 0, len(parsed))
-        for rows in executor.map(builder, parsed, progress, "clean"):
-            result.add(rows)
-    result.errors.sort(key=lambda e: e.case_id)
+    result = RunResult(rules, sink=sink, skipped=found.skipped)
+    workers = worker_count(options.workers, len(found.pages))
+    with (
+        tempfile.TemporaryDirectory(prefix="caseclean-work-", dir=options.work_dir) as work,
+        make_executor(workers, options.engine, options.scheduler) as executor,
+    ):
+        _run_steps(options, rules, found.pages, Spill(Path(work)), executor, progress, result)
+    result.finish()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _run_steps(
+    options: RunOptions,
+    rules: Rules,
+    paths: list[Path],
+    spill: Spill,
+    executor: Executor,
+    progress: Progress,
+    result: RunResult,
+) -> None:
+    """The four steps of :func:`run`, each a map over the pages and a reduce in the parent."""
+    reader = Reader(options.raw_dir, rules, spill)
+    infos = list(executor.map(reader, list(enumerate(paths)), progress, "reading"))
+    result.errors.extend(info.error for info in infos if info.error is not None)
+    learned = tuple(learn_chrome(infos, rules))
+    result.learned_boilerplate = list(learned)
+    layout = _learn_layout(infos, rules, learned, spill, executor, progress)
+    result.carried_formats = sorted(layout)
+    readable = [i.index for i in infos if i.error is None]
+    lexicon = Lexicon.load(rules)
+    parser = Parser(rules, learned, layout, spill, lexicon, TermFinder(rules.term_classes))
+    parsed = list(executor.map(parser, readable, progress, "learning"))
+    knowledge, duplicates = learn_vocabulary(parsed, rules, lexicon, result)
+    cleaner = options.corrector(rules, knowledge)
+    modalities = ModalityFinder(rules.modalities)
+    builder = Builder(rules, cleaner, modalities, spill, duplicates, options.decisions)
+    pages = [info.index for info in parsed if info.error is None]
+    for rows in executor.map(builder, pages, progress, "correcting"):
+        result.add(rows)
+
+
+def _learn_layout(
+    infos: Sequence[ReadInfo],
+    rules: Rules,
+    learned: tuple[str, ...],
+    spill: Spill,
+    executor: Executor,
+    progress: Progress,
+) -> frozenset[str]:
+    """Step 2: the formats whose distinct pages carry an unlabeled discussion."""
+    distinct = list({i.blocks_key: i.index for i in infos if i.error is None}.values())
+    formats = {i.index: i.source_format for i in infos}
+    shown = executor.map(LayoutProbe(rules, learned, spill), distinct, progress, "layout")
+    evidence: dict[str, list[bool | None]] = {}
+    for index, seen in zip(distinct, shown, strict=True):
+        evidence.setdefault(formats[index], []).append(seen)
+    unlabeled = rules.sections.unlabeled
+    return frozenset(f for f, seen in evidence.items() if carries(seen, unlabeled))
 
 
 def process_page(

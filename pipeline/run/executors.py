@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 Progress = Callable[[str, int, int], None]
@@ -22,14 +22,14 @@ def no_progress(stage: str, done: int, total: int) -> None:
 
 
 class Executor(Protocol):
-    """Runs a step on every item and returns the results in item order."""
+    """Runs a step on every item and yields the results in item order, as they come."""
 
     def __enter__(self) -> Executor: ...
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> list[Any]:
-        """``[step(item) for item in items]``, perhaps elsewhere, reporting progress."""
+    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> Iterator[Any]:
+        """``step(item)`` for every item, perhaps elsewhere, in order, reporting progress."""
         ...
 
 
@@ -63,28 +63,26 @@ class LocalExecutor:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> list[Any]:
+    def map(self, step: Step, items: Sequence[Any], progress: Progress, name: str) -> Iterator[Any]:
         total = len(items)
-        out: list[Any] = []
         if self.workers <= 1 or total < 2:
-            for item in items:
-                out.append(step(item))
-                progress(name, len(out), total)
-            return out
+            for done, item in enumerate(items, start=1):
+                yield step(item)
+                progress(name, done, total)
+            return
         chunk = max(1, min(16, total // (self.workers * 4)))
         pool = multiprocessing.get_context("fork").Pool(self.workers, _install, (step,))
         try:
-            for value in pool.imap(_run, items, chunksize=chunk):
-                out.append(value)
-                progress(name, len(out), total)
+            for done, value in enumerate(pool.imap(_run, items, chunksize=chunk), start=1):
+                yield value
+                progress(name, done, total)
         except BaseException:
-            pool.terminate()  # Ctrl-C or a failure: no worker outlives the run
+            pool.terminate()  # Ctrl-C, a failure, or a consumer that stopped early
             raise
         else:
             pool.close()
         finally:
             pool.join()
-        return out
 
 
 def make_executor(workers: int, engine: str, scheduler: str | None) -> Executor:

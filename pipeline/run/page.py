@@ -20,9 +20,10 @@ from pipeline.output.rows import CaseRow, CorrectionRow, ErrorRow, PageRows, Sec
 from pipeline.output.schema import FIELD_COLUMNS
 from pipeline.read.boilerplate import build_document
 from pipeline.read.document import Document
-from pipeline.read.fields import Fields, ModalityFinder, parse_fields
+from pipeline.read.fields import Fields, ModalityFinder
 from pipeline.read.ingest import Page, PageError, case_id_for, read_page
-from pipeline.read.sections import SectionedPage, split_sections
+from pipeline.read.sections import SectionedPage
+from pipeline.read.structure import read_structure
 from pipeline.rules import ReviewRules, Rules
 
 
@@ -66,18 +67,22 @@ def read_document(path: Path, raw_dir: Path, rules: Rules) -> Document | ErrorRo
         return error_row(case_id, case_id, unexpected("ingest", exc))
 
 
-def parse_document(document: Document, rules: Rules) -> ParsedPage | ErrorRow:
-    """Sections and fields of a document; a page with no section at all is an error."""
+def parse_document(
+    document: Document, rules: Rules, carried: bool = False
+) -> ParsedPage | ErrorRow:
+    """Sections and fields of a document; only a page with no text at all is an error.
+
+    ``carried``: the run learnt that its pages of this format carry an unlabeled discussion.
+    """
     page = document.page
     try:
-        sectioned = split_sections(document, rules.sections)
-        fields = parse_fields(sectioned.field_lines, rules.fields)
+        structure = read_structure(document, rules, carried)
     except Exception as exc:  # reported in the errors table; the batch goes on
         return error_row(page.source_path, page.case_id, unexpected("sections", exc))
-    if not sectioned.sections:
-        exc = PageError("sections", "no-sections", "no case section found on the page")
+    if not structure.has_text:
+        exc = PageError("sections", "no-text", "the page has no text")
         return error_row(page.source_path, page.case_id, exc)
-    return ParsedPage(page, sectioned, fields)
+    return ParsedPage(page, structure.sectioned, structure.fields)
 
 
 def section_texts(parsed: ParsedPage) -> list[tuple[str, str | None, str]]:

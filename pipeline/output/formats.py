@@ -1,0 +1,129 @@
+"""The formats of a table: a batch of rows as a DataFrame, Arrow (Parquet), CSV and SQLite.
+
+Every format follows :mod:`pipeline.output.schema`: column order, types, primary and foreign
+keys. Nothing depends on the clock, so the same rows give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.output.publish import FTS_SUFFIX
+from pipeline.output.schema import TableSchema
+
+_ARROW = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "array": pa.list_(pa.string()),
+}
+_SQLITE = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
+
+
+def frame(schema: TableSchema, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows as a DataFrame with exactly the schema's columns, in its order."""
+    records = [{name: row.get(name) for name in schema.names} for row in rows]
+    df = pd.DataFrame.from_records(records, columns=schema.names)
+    for column in schema.columns:
+        if column.type == "integer":
+            df[column.name] = df[column.name].astype("Int64")
+        elif column.type == "number":
+            df[column.name] = df[column.name].astype("Float64")
+        elif column.type == "boolean":
+            df[column.name] = df[column.name].astype("boolean")
+        elif column.type == "string":
+            df[column.name] = df[column.name].astype("string")
+    return df
+
+
+def arrow_schema(schema: TableSchema) -> pa.Schema:
+    """The Arrow (Parquet) schema of a table: its columns' types and nullability."""
+    return pa.schema(
+        [pa.field(c.name, _ARROW[c.type], nullable=not c.required) for c in schema.columns]
+    )
+
+
+def arrow_table(schema: TableSchema, df: pd.DataFrame) -> pa.Table:
+    """Rows as an Arrow table of the schema (nulls as nulls)."""
+    columns = {}
+    for c in schema.columns:
+        values = df[c.name].tolist()
+        columns[c.name] = [None if _is_null(v) else v for v in values]
+    return pa.Table.from_pydict(columns, schema=arrow_schema(schema))
+
+
+def _is_null(value: Any) -> bool:
+    if isinstance(value, list):
+        return False
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _cell(value: Any, type_: str) -> Any:
+    """One value as CSV and SQLite hold it: arrays as JSON, booleans as true/false or 1/0."""
+    if _is_null(value):
+        return None
+    if type_ == "array":
+        return json.dumps(list(value), ensure_ascii=False)
+    if type_ == "boolean":
+        return bool(value)
+    if type_ == "integer":
+        return int(value)
+    if type_ == "number":
+        return float(value)
+    return str(value)
+
+
+def csv_text(schema: TableSchema, df: pd.DataFrame) -> str:
+    """Rows as CSV lines (no header): arrays as JSON, booleans as true/false."""
+    out = pd.DataFrame(
+        {c.name: [_cell(v, c.type) for v in df[c.name].tolist()] for c in schema.columns},
+        columns=schema.names,
+    )
+    for c in schema.columns:
+        if c.type == "boolean":
+            out[c.name] = out[c.name].map({True: "true", False: "false", None: None})
+        elif c.type == "integer":
+            out[c.name] = out[c.name].astype("Int64")
+    return out.to_csv(index=False, header=False, lineterminator="\n")
+
+
+def create_table(schema: TableSchema) -> str:
+    """The ``CREATE TABLE`` of a schema: types, NOT NULL, primary and foreign keys."""
+    parts = [
+        f'"{c.name}" {_SQLITE.get(c.type, "TEXT")}{" NOT NULL" if c.required else ""}'
+        for c in schema.columns
+    ]
+    parts.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in schema.primary_key) + ")")
+    for fk in schema.foreign_keys:
+        mine = ", ".join(f'"{c}"' for c in fk.columns)
+        theirs = ", ".join(f'"{c}"' for c in fk.references)
+        parts.append(f'FOREIGN KEY ({mine}) REFERENCES "{fk.table}" ({theirs})')
+    return f'CREATE TABLE "{schema.name}" ({", ".join(parts)})'
+
+
+def full_text_index(connection: sqlite3.Connection, table: str, columns: Sequence[str]) -> None:
+    """An FTS5 index over ``columns`` that reads its text from ``table`` (Datasette finds it
+    by its ``content=`` option and searches it with ``?_search=``)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    connection.execute(
+        f'CREATE VIRTUAL TABLE "{table}{FTS_SUFFIX}" USING fts5({names}, '
+        f'content="{table}", tokenize="porter unicode61")'
+    )
+    connection.execute(
+        f'INSERT INTO "{table}{FTS_SUFFIX}"("{table}{FTS_SUFFIX}") VALUES (\'rebuild\')'
+    )
+
+
+def sqlite_rows(schema: TableSchema, df: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows as SQLite holds them (arrays as JSON, booleans as 0/1)."""
+    return [
+        tuple(_cell(v, c.type) for v, c in zip(row, schema.columns, strict=True))
+        for row in df.itertuples(index=False, name=None)
+    ]
