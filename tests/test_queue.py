@@ -244,3 +244,23 @@ def test_review_open_opens_the_browser(
     assert main(["review", "--out", str(out), "--open"]) == 0
     assert opened == [f"http://127.0.0.1:{served[0][1]}/"]
     assert main(["review", "--out", str(out)]) == 0 and len(opened) == 1
+
+
+def test_a_case_opens_on_its_first_undecided_edit_of_the_queue(client: TestClient) -> None:
+    rows = [r for r in corrections(client) if not r["proposed"]]
+    by_case: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_case.setdefault(row["case_id"], []).append(row)
+    case_id, mine = next((c, rs) for c, rs in by_case.items() if len(rs) > 2)
+    mine.sort(key=lambda r: (r["confidence"], r["position"], r["edit"]))
+    keys = [f"{r['position']}-{r['edit']}" for r in mine]
+    params = {"id": case_id, "kind": "suggested", "sort": "confidence"}
+
+    def opened() -> str:
+        page = client.get("/case", params=params).text
+        return re.search(r'data-at="([^"]+)"', page).group(1)
+
+    assert opened() == keys[0]
+    body = {"case_id": case_id, "key": keys[0], "scope": "edit", "value": "rejected"}
+    assert post(client, "/api/decide", **body).status_code == 200
+    assert opened() == keys[1], "n/p land on what is left to decide, in the queue's order"

@@ -23,7 +23,7 @@ from pipeline.review.report import (
     write_report,
 )
 
-from .conftest import SCRIPT_CASE, write_records
+from .conftest import SCRIPT_CASE, make_archive, write_records
 
 
 def tables(out: Path) -> dict[str, list[dict]]:
@@ -126,3 +126,27 @@ def test_the_command_writes_the_file_and_a_table_write_drops_it(
     write_records(out, tables(out))  # tables rewritten without a report: no stale report stays
     assert not (out / REPORT_FILE).exists() and (out / DECISIONS_FILE).exists()
     assert write_report(out) == out / REPORT_FILE
+
+
+def total(html: str, name: str) -> int:
+    found = re.search(rf'data-total="{name}">(\d+)<', html)
+    assert found, name
+    return int(found.group(1))
+
+
+def test_every_run_regenerates_the_report_unless_told_not_to(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    raw, out = make_archive(tmp_path), tmp_path / "out"
+    assert main(["run", str(raw), "--out", str(out)]) == 0
+    first = (out / REPORT_FILE).read_text(encoding="utf-8")
+    assert total(first, "rejected") == 0
+    rows = read_table(out, "corrections")
+    rule = rows["rule"].value_counts().index[0]
+    write_decisions(out / DECISIONS_FILE, [Decision("rule", "rejected", rule=rule)])
+    assert main(["run", str(raw), "--out", str(out)]) == 0
+    again = (out / REPORT_FILE).read_text(encoding="utf-8")
+    rejected = int((read_table(out, "corrections")["decision"] == "rejected").sum())
+    assert total(again, "rejected") == rejected == int((rows["rule"] == rule).sum()) > 0
+    assert main(["run", str(raw), "--out", str(out), "--no-report"]) == 0
+    assert not (out / REPORT_FILE).exists(), "no report rather than a stale one"

@@ -163,7 +163,8 @@ async def case_page(request: Request) -> Response:
     at = request.query_params.get("at", "")
     keys = [v.key for _, views, _ in sections for v in views]
     if at not in keys:
-        first = review.queue(filters).first_in(review.store, case)
+        wanted = review.live.undecided(review.store)
+        first = review.queue(filters).first_in(review.store, case, wanted)
         at = review.store.key(first) if first is not None else (keys[0] if keys else "")
     page = [(s, html_pieces(s, views), clean) for s, views, clean in sections]
     return _page(

@@ -252,9 +252,12 @@ class Queue:
             after = after[wanted[after]]
         return int(after[0]) if len(after) else None
 
-    def first_in(self, store: Store, case: int) -> int | None:
-        """The queue's first edit on one case."""
+    def first_in(self, store: Store, case: int, wanted: np.ndarray | None = None) -> int | None:
+        """The queue's first edit on one case: the first one ``wanted`` holds when there is
+        one (so ``n``/``p`` land on what is left to decide), else the first of all."""
         mine = self.edits[store.arrays["case"][self.edits] == case]
+        if wanted is not None and wanted[mine].any():
+            mine = mine[wanted[mine]]
         return int(mine[0]) if len(mine) else None
 
     def __len__(self) -> int:
