@@ -26,7 +26,7 @@ from pipeline.edits import apply_edits
 from pipeline.output import read_table
 from pipeline.review.app import create_app
 from pipeline.review.diff import row_edit
-from pipeline.review.report import REPORT_FILE, write_report
+from pipeline.review.report import REPORT_FILE, render_report, summarise, write_report
 from pipeline.review.server import bind, make_server
 
 from .conftest import (
@@ -369,6 +369,46 @@ def test_the_report_opens_from_disk_with_no_request(browser: Any, loop: Loop) ->
     assert dialogs == []
 
 
+def big_run() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Cases and corrections with the dev run's largest figure (2,942 applied dehyphenate
+    edits), a long section heading and a long pass name: what once cut its labels."""
+    cases = [
+        {"case_id": f"c{i:04d}.txt", "title": "", "status": "ok", "n_edits_applied": 9 * i,
+         "n_suggestions": 0}
+        for i in range(12)
+    ]  # fmt: skip
+    kinds = [
+        ("dehyphenate", 2942, "discussion"),
+        ("normalize", 10, "findings"),
+        ("dictionary+context+dehyphenate+ocr", 3, "other:Imaging Procedures and Findings"),
+    ]
+    rows = []
+    for pass_name, n, section in kinds:
+        rows += [
+            {"case_id": "c0000.txt", "position": 0, "edit": i, "section": section, "start": 0,
+             "end": 1, "original": "a", "replacement": "b", "pass": pass_name, "rule": pass_name,
+             "confidence": (i % 10) / 10, "applied": i % 300 != 0, "decision": None,
+             "to_review": False}
+            for i in range(n)
+        ]  # fmt: skip
+    return cases, rows
+
+
+def test_the_report_charts_keep_their_largest_figures_inside(browser: Any, tmp_path: Path) -> None:
+    cases, rows = big_run()
+    data = summarise(cases, [], rows, [])
+    path = tmp_path / REPORT_FILE
+    path.write_text(render_report(data, "big"), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    values = page.eval_on_selector_all(
+        'svg[aria-label="edits per pass"] text.value', "ts => ts.map(t => t.textContent)"
+    )
+    assert "2942" in values
+    assert page.evaluate(TEXT_OUTSIDE_ITS_CHART) == [], "every label and number fits its chart"
+    page.close()
+
+
 DOUBTFUL = (
     ("apply_threshold: 0.94", "apply_threshold: 0.999"),
     ("ocr_threshold: 0.8 ", "ocr_threshold: 0.999"),
@@ -476,7 +516,8 @@ def test_walk_the_queue_with_the_keyboard_and_decide_a_pattern(
         expect(page.locator("li.occurrence")).to_have_count(len(pattern))
         page.keyboard.press("A")  # every occurrence at once
         expect(page.locator("li.occurrence .pill.accepted")).to_have_count(len(pattern))
-        decided = 1 + len(pattern)
+        waiting = {(r["case_id"], key(r)) for r in [first, *pattern] if r["to_review"]}
+        decided = len(waiting)  # what waited among the rejected edit and the pattern
         expect(page.locator('#totals [data-total="undecided"]')).to_have_text(str(before - decided))
     context.close()
     assert errors == []
