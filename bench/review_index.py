@@ -9,7 +9,9 @@ no network):
 * start: loading the tables and the decisions (``create_app``);
 * the case list's first page, cold (the first request) and warm (median of repeats);
 * the list sorted by lowest confidence, filtered to undecided suggestions, and on a far page;
-* a case page, one step of the queue, the patterns page.
+* a case page, one step of the queue, the patterns page, a search, and the preview of a
+  bulk decision over one rule (every case it covers is resolved again, so it grows with
+  the rule, not with the run).
 
 Run from the repository root: ``.venv/bin/python -m bench.review_index``. Not a test: timings
 depend on the machine and on what else it is doing.
@@ -154,6 +156,8 @@ def measure(out: Path, repeats: int = 20) -> dict[str, float]:
         "case page": f"/case?id={case_id}",
         "queue step": f"/api/step?id={case_id}&at={key}&sort=confidence",
         "patterns": "/patterns",
+        "search (first builds its index)": f"/?q={case_id.split('/')[-1]}",
+        "bulk preview of one rule": "/bulk?rule=rule-7&cmax=0.7&value=rejected",
     }
     figures = {"app start": start_ms, "index, first page (cold)": first_ms}
     for name, url in urls.items():

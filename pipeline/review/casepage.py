@@ -16,7 +16,7 @@ import numpy as np
 from pipeline.decisions import norm
 from pipeline.edits import apply_edits
 from pipeline.review.diff import SectionDiff
-from pipeline.review.filters import Filters
+from pipeline.review.filters import Filters, distinct
 from pipeline.review.state import ReviewState
 from pipeline.review.views import EditView, edit_key, edit_title
 
@@ -157,7 +157,7 @@ def patterns(
     n = len(store.pairs)
     count = np.bincount(codes, minlength=n)
     waiting = np.bincount(arrays["pair"][mask & review.live.undecided(store)], minlength=n)
-    pairs_on_cases = np.unique(codes * max(1, len(store)) + arrays["case"][mask])
+    pairs_on_cases = distinct(codes * max(1, len(store)) + arrays["case"][mask])
     cases = np.bincount(pairs_on_cases // max(1, len(store)), minlength=n)
     order = np.lexsort((np.arange(n), -count))
     order = order[count[order] > 0]

@@ -164,14 +164,36 @@ def per_case(store: Store, mask: np.ndarray) -> np.ndarray:
     return np.bincount(store.arrays["case"][mask], minlength=len(store))
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: ``np.unique`` by a sort, which on a million codes is
+    several times faster than the hash table numpy 2 picks for integers.
+
+    >>> distinct(np.array([3, 1, 3, 2, 1])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def text_rank(store: Store, name: str) -> np.ndarray:
+    """Each case's place among the cases by title (casefolded) or status, computed once: a
+    sort of 100,000 strings is too slow to do again for every page."""
+    rank = store.orders.get(name)
+    if rank is None:
+        texts = [t.casefold() for t in store.titles] if name == "title" else store.statuses
+        _, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+        rank = store.orders[name] = inverse.astype(np.int64)
+    return rank
+
+
 def sort_values(store: Store, live: Live, filters: Filters, matching: np.ndarray) -> Sequence:
     """The value each case is sorted by (before the direction is applied)."""
     name = filters.sort.lstrip("-")
     arrays = store.arrays
-    if name == "title":
-        return [t.casefold() for t in store.titles]
-    if name == "status":
-        return store.statuses
+    if name in ("title", "status"):
+        return text_rank(store, name)
     if name == "edits":
         return np.diff(store.offsets)
     if name == "to_review":

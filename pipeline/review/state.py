@@ -30,7 +30,16 @@ from pipeline.decisions import (
     write_decisions,
 )
 from pipeline.edits import Edit
-from pipeline.review.filters import ACCEPTED, NONE, REJECTED, Filters, Live, Queue, listing
+from pipeline.review.filters import (
+    ACCEPTED,
+    NONE,
+    REJECTED,
+    Filters,
+    Live,
+    Queue,
+    distinct,
+    listing,
+)
 from pipeline.review.store import Store, load_store
 
 SCOPE_CODES = {"edit": 1, "pair": 2, "rule": 3}
@@ -157,7 +166,7 @@ class ReviewState:
             elif d.scope == "rule" and d.rule in store.rules:
                 rules.append(store.rules.index(d.rule))
         hit = np.isin(arrays["pair"], pairs) | np.isin(arrays["rule"], rules)
-        cases.update(np.unique(arrays["case"][hit]).tolist())
+        cases.update(distinct(arrays["case"][hit]).tolist())
         return sorted(cases)
 
     # -- decisions ------------------------------------------------------------------------

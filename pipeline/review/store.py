@@ -69,7 +69,8 @@ class Store:
     section_offsets: np.ndarray
     index_of: dict[str, int] = field(default_factory=dict)
     orders: dict[str, np.ndarray] = field(default_factory=dict)
-    """Orders of all edits that depend on nothing a reviewer changes, by sort."""
+    """Orders of all edits and ranks of all cases that depend on nothing a reviewer changes,
+    by sort (each computed at its first use)."""
     _cases: OrderedDict[int, CaseDiff] = field(default_factory=OrderedDict)
     _search: list[str] | None = None
 
