@@ -21,6 +21,7 @@ from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.output import read_table
 from pipeline.review.app import create_app
 from pipeline.review.filters import PAGE_SIZE, Filters
+from pipeline.review.state import ReviewState
 
 ORIGIN = "http://127.0.0.1:8000"
 
@@ -184,6 +185,10 @@ def test_a_bulk_decision_shows_what_it_changes_and_needs_that_number(client: Tes
     done = post(client, "/api/bulk", **body, expect=changes)
     assert done.status_code == 200 and done.json()["changed"] == changes
     assert done.json()["totals"]["rejected"] == len(inside)
+    review = client.app.state.review
+    fresh = ReviewState(review.out_dir, review.rules_dir)  # the confirm reused the preview
+    for name in ("decision", "applied", "scope", "superseded"):
+        assert (getattr(fresh.live, name) == getattr(review.live, name)).all(), name
     (saved,) = read_decisions(client.app.state.review.out_dir / DECISIONS_FILE).values()
     assert (saved.scope, saved.rule, saved.cmin, saved.cmax) == ("rule", rule, None, 0.7)
     undone = post(client, "/api/bulk", **body | {"value": None})

@@ -89,6 +89,16 @@ def baseline(
 
 
 @dataclass(frozen=True)
+class Codes:
+    """The live state of one case's edits (see :class:`~pipeline.review.filters.Live`)."""
+
+    decision: np.ndarray
+    applied: np.ndarray
+    scope: np.ndarray
+    superseded: np.ndarray
+
+
+@dataclass(frozen=True)
 class Change:
     """What setting one decision would do: edits whose outcome changes, on how many cases."""
 
@@ -112,6 +122,7 @@ class ReviewState:
         self._pair_codes = {pair: i for i, pair in enumerate(self.store.pairs)}
         self.pair_count = np.bincount(self.store.arrays["pair"], minlength=len(self.store.pairs))
         self.rule_count = np.bincount(self.store.arrays["rule"], minlength=len(self.store.rules))
+        self._previewed: tuple[Decision | None, int, dict[int, Codes | None]] = (None, -1, {})
         self._refresh(self.cases_covered(self.book.merged.values()))
 
     # -- outcomes -------------------------------------------------------------------------
@@ -130,28 +141,31 @@ class ReviewState:
             for s, base in zip(diff.sections, self.base(case), strict=True)
         ]
 
-    def _codes(
-        self, outs: Iterable[Outcome]
-    ) -> tuple[list[int], list[bool], list[int], list[bool]]:
-        decision, applied, scope, superseded = [], [], [], []
-        for o in outs:
-            decision.append(DECISION_CODES[o.edit.decision])
-            applied.append(o.edit.applied)
-            scope.append(SCOPE_CODES[o.decision.scope] if o.decision else 0)
-            superseded.append(o.superseded)
-        return decision, applied, scope, superseded
+    def _codes(self, case: int, outs: Sequence[Outcome]) -> Codes | None:
+        """The live state of one case's edits from their outcomes (None when the tables'
+        edits of the case do not align with its page: it is left as it was)."""
+        if len(outs) != len(self.store.edits_of(case)):
+            return None
+        return Codes(
+            np.array([DECISION_CODES[o.edit.decision] for o in outs], np.int8),
+            np.array([o.edit.applied for o in outs], bool),
+            np.array([SCOPE_CODES[o.decision.scope] if o.decision else 0 for o in outs], np.int8),
+            np.array([o.superseded for o in outs], bool),
+        )
+
+    def _write(self, case: int, codes: Codes | None) -> None:
+        if codes is None:
+            return
+        span = self.store.edits_of(case)
+        where, live = slice(span.start, span.stop), self.live
+        live.decision[where], live.applied[where] = codes.decision, codes.applied
+        live.scope[where], live.superseded[where] = codes.scope, codes.superseded
 
     def _refresh(self, cases: Iterable[int]) -> None:
         """Recompute the live state of these cases' edits."""
-        live = self.live
         for case in cases:
-            span = self.store.edits_of(case)
-            codes = self._codes(o for section in self.outcomes(case) for o in section)
-            if len(codes[0]) != len(span):
-                continue  # a case whose edits the tables do not align with: left as it was
-            where = slice(span.start, span.stop)
-            live.decision[where], live.applied[where] = codes[0], codes[1]
-            live.scope[where], live.superseded[where] = codes[2], codes[3]
+            outs = [o for section in self.outcomes(case) for o in section]
+            self._write(case, self._codes(case, outs))
 
     def cases_covered(self, decisions: Iterable[Decision]) -> list[int]:
         """The cases holding an edit one of these decisions may cover."""
@@ -188,23 +202,26 @@ class ReviewState:
         return for_edit(case_id, section.section, section.raw, own, scope, value, choice)
 
     def preview(self, decision: Decision) -> Change:
-        """What setting ``decision`` would change, without saving it."""
+        """What setting ``decision`` would change, without saving it. The cases' new state
+        is kept, so confirming the same decision next does not resolve them again."""
+        version = self.version
         book = self.book.with_local(decision.key, decision)
-        cases = self.cases_covered([decision])
         changed, touched, covered = 0, 0, 0
-        for case in cases:
+        states: dict[int, Codes | None] = {}
+        for case in self.cases_covered([decision]):
             outs = [o for section in self.outcomes(case, book) for o in section]
-            decision_codes, applied, _, _ = self._codes(outs)
+            codes = states[case] = self._codes(case, outs)
+            if codes is None:
+                continue
             span = self.store.edits_of(case)
             now = slice(span.start, span.stop)
-            if len(applied) != len(span):
-                continue
-            differs = (self.live.decision[now] != decision_codes) | (
-                self.live.applied[now] != applied
+            differs = (self.live.decision[now] != codes.decision) | (
+                self.live.applied[now] != codes.applied
             )
             changed += int(differs.sum())
             touched += bool(differs.any())
             covered += sum(o.decision is not None and o.decision.key == decision.key for o in outs)
+        self._previewed = (decision, version, states)
         return Change(changed, touched, covered)
 
     def set(self, key: Key, decision: Decision | None) -> Decision | None:
@@ -214,10 +231,16 @@ class ReviewState:
             previous = self.book.local.get(key)
             self.book = self.book.with_local(key, decision)
             write_decisions(self.out_dir / DECISIONS_FILE, self.book.local.values())
-            changed = [d for d in (previous, decision) if d is not None]
-            self._refresh(self.cases_covered(changed))
+            seen, version, states = self._previewed
+            if decision is not None and (seen, version) == (decision, self.version):
+                for case, codes in states.items():  # one key's decisions cover the same cases
+                    self._write(case, codes)
+            else:
+                changed = [d for d in (previous, decision) if d is not None]
+                self._refresh(self.cases_covered(changed))
             self.version += 1
             self._memo.clear()
+            self._previewed = (None, -1, {})
         return previous
 
     def decide(
