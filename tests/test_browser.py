@@ -537,3 +537,29 @@ def test_walk_the_queue_with_the_keyboard_and_decide_a_pattern(
     assert first["original"] in "".join(
         s["clean_text"] for s in read_table(doubtful.out, "sections").to_dict(orient="records")
     )
+
+
+def test_a_reading_is_chosen_with_its_number_key(browser: Any, tmp_path: Path) -> None:
+    from bench.review_index import write_synthetic_run
+
+    out = tmp_path / "out"
+    write_synthetic_run(out, 40)
+    row = next(r for r in rows(out) if len(r["alternatives"]))
+    page = browser.new_page(viewport={"width": 1360, "height": 860})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    with serving(out, tmp_path) as base:
+        page.goto(f"{base}/case?id={row['case_id']}&at={key(row)}")
+        settle(page)
+        readings = page.locator("#readings li")
+        options = [row["replacement"], *row["alternatives"]]
+        assert readings.count() == len(options)
+        assert row["alternatives"][0] in readings.nth(1).inner_text()
+        page.keyboard.press("2")
+        until(lambda: saved(out) == [("edit", "accepted")])
+        settle(page)
+        chosen = page.locator(f'ins.edit[data-key="{key(row)}"]')
+        assert chosen.inner_text() == row["alternatives"][0]
+    page.close()
+    (decision,) = read_decisions(out / DECISIONS_FILE).values()
+    assert decision.choice == row["alternatives"][0] and errors == []
