@@ -481,7 +481,10 @@ def test_walk_the_queue_with_the_keyboard_and_decide_a_pattern(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     with serving(doubtful.out, doubtful.rules) as base:
-        page.goto(f"{base}/?{QUEUE}")
+        page.goto(f"{base}/")
+        settle(page)
+        page.keyboard.press("l")  # the queue of undecided suggestions, lowest confidence first
+        page.wait_for_url(f"**/?{QUEUE}")
         settle(page)
         expect(page.locator('#totals [data-total="undecided"]')).to_have_text(str(before))
         page.keyboard.press("s")

@@ -49,6 +49,8 @@ from pipeline.review.state import ReviewState
 from pipeline.review.views import PACKAGE, environment, html_pieces
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+LEAST_LIKELY = Filters(kind="suggested", decision="undecided", sort="confidence")
+"""The queue a curator starts with: the least likely suggestions first, across the run."""
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -146,6 +148,7 @@ async def index(request: Request) -> Response:
         passes=store.passes,
         rules=store.rules,
         start=_start(review, filters),
+        least_likely=LEAST_LIKELY.query(),
     )
 
 

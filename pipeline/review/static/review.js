@@ -170,6 +170,7 @@
       n: function () { follow("next-page"); },
       p: function () { follow("prev-page"); },
       s: function () { if (!follow("start")) { toast("the queue is empty"); } },
+      l: function () { follow("least-likely"); },
       "/": function () {
         var box = document.querySelector('input[type="search"]');
         if (box) { box.focus(); }
