@@ -229,7 +229,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"caseclean review: no run in {args.out}: run `caseclean run` first", file=sys.stderr)
         return 2
     try:
-        serve(args.out, args.port, args.rules)
+        serve(args.out, args.port, args.rules, open_browser=args.open)
     except OSError as exc:
         raise UsageError(f"cannot serve on 127.0.0.1 port {args.port}: {exc.strerror}") from None
     return 0
@@ -352,6 +352,7 @@ def _add_output_commands(commands: Any) -> None:
     p_review.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder of a run")
     p_review.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
     p_review.add_argument("--rules", type=Path, default=None, help="rules folder for export")
+    p_review.add_argument("--open", action="store_true", help="open the page in a browser")
     p_review.set_defaults(func=cmd_review)
 
     p_report = commands.add_parser("report", help="write a static HTML report of the corrections")

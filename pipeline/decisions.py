@@ -8,10 +8,14 @@ can be exported to ``rules/decisions.jsonl`` to share. Decisions have three scop
   of raw text either side. Offsets are not part of the key, so a decision survives a re-run
   and changes elsewhere on the page;
 - ``pair``: every edit of ``original`` → ``replacement``, on every page, new pages included;
-- ``rule``: every edit made by one rule.
+- ``rule``: every edit made by one rule, or only those whose confidence lies in a range
+  (``cmin``..``cmax``, both included): a bulk decision.
 
-When several decisions match an edit the most specific scope wins (edit, then pair, then
-rule); for the same key the output folder's file overrides the shared rules file.
+An accepted edit or pair decision may carry a ``choice``: another reading of the span (one
+of the corrector's alternatives) to apply instead of its replacement. When several decisions
+match an edit the most specific wins (edit, then pair, then rule, a narrower confidence range
+before a wider one); for the same key the output folder's file overrides the shared rules
+file.
 :func:`honour` applies a book of decisions to one section's edits; it is pure, so the engine,
 the review app and the tests all see the same outcome.
 """
@@ -65,6 +69,9 @@ class Decision:
     before: str = ""
     after: str = ""
     rule: str = ""
+    choice: str = ""
+    cmin: float | None = None
+    cmax: float | None = None
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -75,26 +82,50 @@ class Decision:
             raise ValueError("a rule decision needs a rule")
         if self.scope == "edit" and not self.case_id:
             raise ValueError("an edit decision needs a case_id")
+        if self.choice and (self.scope == "rule" or self.value != "accepted"):
+            raise ValueError("only an accepted edit or pair decision chooses a reading")
+        bounded = (self.cmin, self.cmax) != (None, None)
+        if bounded and self.scope != "rule":
+            raise ValueError("only a rule decision has a confidence range")
+        if bounded and not 0.0 <= self.low <= self.high <= 1.0:
+            raise ValueError(f"bad confidence range {self.low}..{self.high}")
+
+    @property
+    def low(self) -> float:
+        return 0.0 if self.cmin is None else float(self.cmin)
+
+    @property
+    def high(self) -> float:
+        return 1.0 if self.cmax is None else float(self.cmax)
+
+    def covers(self, confidence: float) -> bool:
+        """Whether the decision's confidence range holds ``confidence`` (edges included)."""
+        return self.low <= confidence <= self.high
 
     @property
     def key(self) -> Key:
         """What the decision is about; two decisions with one key cannot both hold."""
         if self.scope == "rule":
-            return ("rule", self.rule)
+            if (self.cmin, self.cmax) == (None, None):
+                return ("rule", self.rule)
+            return ("rule", self.rule, f"{self.low:g}", f"{self.high:g}")
         pair = (norm(self.original), norm(self.replacement))
         if self.scope == "pair":
             return ("pair", *pair)
         return ("edit", self.case_id, self.section, *pair, self.before, self.after)
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         """The decision as written to the file: only the fields its scope uses."""
         names = {
             "edit": ("case_id", "section", "original", "replacement", "before", "after"),
             "pair": ("original", "replacement"),
             "rule": ("rule",),
         }[self.scope]
-        out = {"scope": self.scope, "decision": self.value}
+        out: dict[str, Any] = {"scope": self.scope, "decision": self.value}
         out.update({name: getattr(self, name) for name in names})
+        if self.choice:
+            out["choice"] = self.choice
+        out.update({n: getattr(self, n) for n in ("cmin", "cmax") if getattr(self, n) is not None})
         return out
 
     @classmethod
@@ -112,20 +143,32 @@ class Decision:
                 "before",
                 "after",
                 "rule",
+                "choice",
             )
             if name in data
         }
         if any(not isinstance(v, str) for v in fields.values()):
             raise ValueError("decision fields must be strings")
-        return cls(scope=str(data.get("scope")), value=str(data.get("decision")), **fields)
+        bounds = {name: data[name] for name in ("cmin", "cmax") if name in data}
+        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in bounds.values()):
+            raise ValueError("cmin and cmax must be numbers")
+        return cls(
+            scope=str(data.get("scope")), value=str(data.get("decision")), **fields, **bounds
+        )
 
 
-def for_edit(case_id: str, section: str, raw: str, edit: Edit, scope: str, value: str) -> Decision:
-    """The decision of ``scope`` that covers ``edit`` (found at its offsets in ``raw``)."""
+def for_edit(
+    case_id: str, section: str, raw: str, edit: Edit, scope: str, value: str, choice: str = ""
+) -> Decision:
+    """The decision of ``scope`` that covers ``edit`` (found at its offsets in ``raw``);
+    ``choice`` is the reading an accepted edit or pair decision applies instead."""
+    choice = "" if choice == edit.replacement else choice
     if scope == "rule":
         return Decision("rule", value, rule=edit.rule)
     if scope == "pair":
-        return Decision("pair", value, original=edit.original, replacement=edit.replacement)
+        return Decision(
+            "pair", value, original=edit.original, replacement=edit.replacement, choice=choice
+        )
     before, after = context(raw, edit.start, edit.end)
     return Decision(
         "edit",
@@ -136,6 +179,7 @@ def for_edit(case_id: str, section: str, raw: str, edit: Edit, scope: str, value
         replacement=edit.replacement,
         before=before,
         after=after,
+        choice=choice,
     )
 
 
@@ -233,14 +277,15 @@ class DecisionBook:
 class _Index:
     edits: dict[Key, list[Decision]]
     pairs: dict[Key, Decision]
-    rules: dict[str, Decision]
+    rules: dict[str, list[Decision]]
+    """A rule's decisions, narrowest confidence range first."""
 
 
 def _index(decisions: Mapping[Key, Decision]) -> _Index:
     """Decisions by what they are matched on, built once per book."""
     edits: dict[Key, list[Decision]] = {}
     pairs: dict[Key, Decision] = {}
-    rules: dict[str, Decision] = {}
+    rules: dict[str, list[Decision]] = {}
     for decision in decisions.values():
         pair = (norm(decision.original), norm(decision.replacement))
         if decision.scope == "edit":
@@ -248,8 +293,15 @@ def _index(decisions: Mapping[Key, Decision]) -> _Index:
         elif decision.scope == "pair":
             pairs[pair] = decision
         else:
-            rules[decision.rule] = decision
+            rules.setdefault(decision.rule, []).append(decision)
+    for found in rules.values():
+        found.sort(key=lambda d: (d.high - d.low, d.key))
     return _Index(edits, pairs, rules)
+
+
+def _rule_decision(index: _Index, edit: Edit) -> Decision | None:
+    """The narrowest rule decision whose range holds the edit's confidence."""
+    return next((d for d in index.rules.get(edit.rule, []) if d.covers(edit.confidence)), None)
 
 
 @dataclass(frozen=True)
@@ -287,7 +339,7 @@ def _match(
         if found is None:
             found = index.pairs.get(pair)
         if found is None:
-            found = index.rules.get(edit.rule)
+            found = _rule_decision(index, edit)
         out.append(Match(found))
     return out
 
@@ -317,7 +369,15 @@ def resolve(
     wanted = []
     for edit, match in zip(edits, matches, strict=True):
         applied = edit.applied if match.value is None else match.value == "accepted"
-        wanted.append(replace(edit, applied=applied, decision=match.value or edit.decision))
+        chosen = match.decision.choice if match.decision else ""
+        wanted.append(
+            replace(
+                edit,
+                applied=applied,
+                decision=match.value or edit.decision,
+                replacement=chosen or edit.replacement,
+            )
+        )
     accepted = sorted(
         (i for i, m in enumerate(matches) if m.value == "accepted"),
         key=lambda i: (_RANK[matches[i].scope or "rule"], -edits[i].confidence, edits[i].start, i),
@@ -344,8 +404,9 @@ def honour(
 ) -> list[Edit]:
     """One section's edits with the reviewers' decisions honoured, in the same order.
 
-    A rejected edit is not applied, an accepted suggestion is applied, and ``decision`` says
-    which; an applied edit displaced by an accepted one is marked rejected. Edits no decision
+    A rejected edit is not applied, an accepted suggestion is applied (with the reading the
+    decision chose, if any), and ``decision`` says which; an applied edit displaced by an
+    accepted one is marked rejected. Edits no decision
     covers are unchanged. The applied edits never overlap, so ``apply_edits`` holds.
     """
     if not book:

@@ -110,6 +110,43 @@ def test_a_rule_decision_covers_every_edit_of_that_rule() -> None:
     assert [e.decision for e in honoured] == ["accepted", None, None, "accepted"]
 
 
+def test_a_bulk_decision_covers_a_rule_within_a_confidence_range() -> None:
+    raw = "tezt tezt tezt"
+    edits = [
+        Edit(0, 4, "tezt", "test", "dictionary", "d", 0.4, False),
+        Edit(5, 9, "tezt", "test", "dictionary", "d", 0.6, True),
+        Edit(10, 14, "tezt", "test", "dictionary", "d", 0.9, True),
+    ]
+    low = Decision("rule", "rejected", rule="d", cmax=0.6)
+    honoured = honour("c", "s", raw, edits, DecisionBook.of([low]))
+    assert [(e.applied, e.decision) for e in honoured] == [
+        (False, "rejected"),
+        (False, "rejected"),
+        (True, None),
+    ]
+    wide = Decision("rule", "accepted", rule="d")
+    both = honour("c", "s", raw, edits, DecisionBook.of([wide, low]))
+    assert [e.decision for e in both] == ["rejected", "rejected", "accepted"]
+    assert low.key != wide.key and low.key == ("rule", "d", "0", "0.6")
+    line = dump_decisions([low])
+    assert json.loads(line) == {"scope": "rule", "decision": "rejected", "rule": "d", "cmax": 0.6}
+    assert Decision.from_json(json.loads(line)) == low
+
+
+def test_an_accepted_choice_applies_another_reading() -> None:
+    raw = "A sever case."
+    edit = Edit(2, 7, "sever", "severe", "context", "c", 0.6, False, alternatives=("several",))
+    chosen = for_edit("c", "s", raw, edit, "edit", "accepted", choice="several")
+    clean, honoured = honour_section("c", "s", raw, [edit], DecisionBook.of([chosen]))
+    assert clean == "A several case." and honoured[0].decision == "accepted"
+    assert honoured[0].alternatives == ("several",)
+    assert Decision.from_json(chosen.to_json()) == chosen and chosen.to_json()["choice"]
+    pair = for_edit("c", "s", raw, edit, "pair", "accepted", choice="several")
+    assert honour("other", "t", raw, [edit], DecisionBook.of([pair]))[0].replacement == "several"
+    plain = for_edit("c", "s", raw, edit, "edit", "accepted", choice="severe")
+    assert plain.choice == "" and plain.key == chosen.key
+
+
 def test_the_most_specific_decision_wins() -> None:
     edits = section_edits()
     book = DecisionBook.of(
@@ -245,6 +282,14 @@ def test_bad_decisions_are_refused() -> None:
         Decision("rule", "accepted")
     with pytest.raises(ValueError, match="case_id"):
         Decision("edit", "rejected", original="a")
+    with pytest.raises(ValueError, match="reading"):
+        Decision("pair", "rejected", original="a", replacement="b", choice="c")
+    with pytest.raises(ValueError, match="range"):
+        Decision("pair", "rejected", original="a", replacement="b", cmin=0.5)
+    with pytest.raises(ValueError, match="range"):
+        Decision("rule", "rejected", rule="r", cmin=0.8, cmax=0.2)
+    with pytest.raises(ValueError, match="numbers"):
+        Decision.from_json({"scope": "rule", "decision": "rejected", "rule": "r", "cmin": "0"})
 
 
 @st.composite
@@ -269,10 +314,15 @@ def sections(draw: st.DrawFn) -> tuple[str, list[Edit], list[Decision]]:
     edits.sort(key=lambda e: (e.start, e.end, not e.applied))
     decisions = []
     for edit in edits:
-        scope = draw(st.sampled_from([None, "edit", "pair", "rule"]))
-        if scope is not None:
-            value = draw(st.sampled_from(["accepted", "rejected"]))
-            decisions.append(for_edit("c", "s", raw, edit, scope, value))
+        scope = draw(st.sampled_from([None, "edit", "pair", "rule", "range"]))
+        value = draw(st.sampled_from(["accepted", "rejected"]))
+        if scope == "range":
+            low = draw(st.sampled_from([0.0, 0.6, 0.8]))
+            decisions.append(Decision("rule", value, rule=edit.rule, cmin=low, cmax=low + 0.2))
+        elif scope is not None:
+            choice = draw(st.sampled_from(["", "zz"])) if value == "accepted" else ""
+            choice = "" if scope == "rule" else choice
+            decisions.append(for_edit("c", "s", raw, edit, scope, value, choice))
     return raw, edits, decisions
 
 
@@ -288,11 +338,12 @@ def test_honoured_edits_keep_the_invariants(case: tuple[str, list[Edit], list[De
     assert rebuild_raw(clean, honoured) == raw
     for before, outcome in zip(edits, outcomes, strict=True):
         after = outcome.edit
+        choice = outcome.decision.choice if outcome.decision else ""
         assert (after.start, after.end, after.original, after.replacement, after.rule) == (
             before.start,
             before.end,
             before.original,
-            before.replacement,
+            choice or before.replacement,
             before.rule,
         )
         value = outcome.decision.value if outcome.decision else None

@@ -7,12 +7,14 @@ import hashlib
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.cli import build_parser
 from pipeline.decisions import DECISIONS_FILE, Decision, write_decisions
 from pipeline.output import read_table
 from pipeline.review.report import (
+    CHAR_WIDTH,
     REPORT_FILE,
     bar_chart,
     build_report,
@@ -21,7 +23,7 @@ from pipeline.review.report import (
     write_report,
 )
 
-from .conftest import SCRIPT_CASE, write_records
+from .conftest import SCRIPT_CASE, make_archive, write_records
 
 
 def tables(out: Path) -> dict[str, list[dict]]:
@@ -44,6 +46,13 @@ def test_the_totals_are_the_tables(run_dir: Path) -> None:
     assert sum(n for _, n in data.statuses) == data.totals["pages"]
     assert len(data.cases) == len(t["cases"])
     assert sum(len(c.edits) for c in data.cases) == len(rows)
+    assert sum(b.total for b in data.bars.bars) == len(rows)
+    assert sum(b.total for b in data.sections.bars) == len(rows)
+    kinds = {str(r["section"]).split(":")[0] for r in rows}
+    assert {b.title for b in data.sections.bars} == kinds
+    assert sum(b.total for b in data.pages.bars) == len(t["cases"])
+    waiting = [r for r in rows if r["to_review"] and pd.isna(r["decision"])]
+    assert data.totals["waiting"] == len(waiting) == len(data.waiting)
 
 
 def test_the_html_shows_the_totals_and_escapes_page_text(run_dir: Path) -> None:
@@ -79,11 +88,17 @@ def test_the_report_is_the_same_every_time(run_dir: Path) -> None:
 
 
 def test_charts_scale_and_bin() -> None:
-    bars = bar_chart([("ocr", 4, 0), ("dictionary", 1, 1)], width=100)
-    assert [(b.applied_width, b.suggested_width, b.y) for b in bars] == [
+    chart = bar_chart([("ocr", 4, 0), ("dictionary", 1, 1)], width=100, passes=True)
+    assert [(b.applied_width, b.suggested_width, b.y) for b in chart.bars] == [
         (100.0, 0.0, 0),
         (25.0, 25.0, 22),
     ]
+    assert chart.bars[0].pass_class == "pass-ocr"
+    assert chart.bar_x >= len("dictionary") * CHAR_WIDTH  # room for the longest label
+    assert chart.width >= chart.bar_x + 100 + len("4") * CHAR_WIDTH  # and the largest number
+    wide = bar_chart([("dehyphenate", 2942, 10), ("x" * 60, 1, 0)])
+    assert wide.width - wide.bar_x - 280 > len("2952") * CHAR_WIDTH
+    assert wide.bars[1].label == "x" * 25 + "…" and wide.bars[1].title == "x" * 60
     columns = histogram(
         [{"confidence": c, "applied": a} for c, a in [(1.0, True), (0.95, False), (0.0, True)]]
     )
@@ -92,7 +107,7 @@ def test_charts_scale_and_bin() -> None:
         (1, 1),
     ]
     assert columns[0].label == "0.0" and columns[-1].label == "0.9"
-    assert bar_chart([]) == [] and len(histogram([])) == 10
+    assert bar_chart([]).bars == [] and len(histogram([])) == 10
 
 
 def test_the_command_writes_the_file_and_a_table_write_drops_it(
@@ -111,3 +126,27 @@ def test_the_command_writes_the_file_and_a_table_write_drops_it(
     write_records(out, tables(out))  # tables rewritten without a report: no stale report stays
     assert not (out / REPORT_FILE).exists() and (out / DECISIONS_FILE).exists()
     assert write_report(out) == out / REPORT_FILE
+
+
+def total(html: str, name: str) -> int:
+    found = re.search(rf'data-total="{name}">(\d+)<', html)
+    assert found, name
+    return int(found.group(1))
+
+
+def test_every_run_regenerates_the_report_unless_told_not_to(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    raw, out = make_archive(tmp_path), tmp_path / "out"
+    assert main(["run", str(raw), "--out", str(out)]) == 0
+    first = (out / REPORT_FILE).read_text(encoding="utf-8")
+    assert total(first, "rejected") == 0
+    rows = read_table(out, "corrections")
+    rule = rows["rule"].value_counts().index[0]
+    write_decisions(out / DECISIONS_FILE, [Decision("rule", "rejected", rule=rule)])
+    assert main(["run", str(raw), "--out", str(out)]) == 0
+    again = (out / REPORT_FILE).read_text(encoding="utf-8")
+    rejected = int((read_table(out, "corrections")["decision"] == "rejected").sum())
+    assert total(again, "rejected") == rejected == int((rows["rule"] == rule).sum()) > 0
+    assert main(["run", str(raw), "--out", str(out), "--no-report"]) == 0
+    assert not (out / REPORT_FILE).exists(), "no report rather than a stale one"

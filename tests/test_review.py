@@ -21,9 +21,11 @@ from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.edits import Edit, apply_edits, check_edits
 from pipeline.output import read_table
 from pipeline.review.app import create_app
+from pipeline.review.casepage import case_state
 from pipeline.review.diff import row_edit
+from pipeline.review.filters import Filters
 from pipeline.review.server import bind
-from pipeline.review.state import Filters, ReviewState, baseline
+from pipeline.review.state import ReviewState, baseline
 
 from .conftest import SAMPLE_CASE, SCRIPT_CASE
 
@@ -88,10 +90,13 @@ def test_the_case_list_shows_every_case_with_its_counts(client: TestClient, out:
     assert page.status_code == 200
     rows = corrections(out)
     for case_id in {r["case_id"] for r in rows}:
-        assert f"<code>{case_id}</code>" in page.text
+        assert f"<code>{case_id.replace('/', '/<wbr>')}</code>" in page.text
     applied = sum(bool(r["applied"]) for r in rows)
     assert f'<b data-total="applied">{applied}</b>' in page.text
-    assert f'<b data-total="undecided">{len(rows)}</b>' in page.text
+    waiting = sum(bool(r["to_review"]) for r in rows)
+    assert 0 < waiting < len(rows)
+    assert f'<b data-total="undecided">{waiting}</b>' in page.text
+    assert f'<b data-total="to_review">{waiting}</b>' in page.text
 
 
 def test_filters_and_search_narrow_the_list(client: TestClient, out: Path) -> None:
@@ -313,7 +318,7 @@ def test_export_shares_the_decisions_in_rules(
 
 def test_the_review_state_reads_a_run_that_already_honoured_decisions(out: Path) -> None:
     state = ReviewState(out)
-    before = {cid: state.state(cid) for cid in state.order}
+    before = {cid: case_state(state, i, Filters()) for i, cid in enumerate(state.store.case_ids)}
     assert all(e["status"] in ("applied", "suggested") for s in before.values() for e in s["edits"])
     sections = read_table(out, "sections")
     for case_id, value in before.items():

@@ -2,43 +2,55 @@
 
 The app serves the tables of one output folder on 127.0.0.1. Every decision is written to
 ``decisions.jsonl`` in that folder at once, and the page shows its effect straight away (see
-:mod:`pipeline.review.state`).
+:mod:`pipeline.review.state`). The pages: the case list (filtered, sorted, paginated on the
+server), a case, the patterns, one pattern with every occurrence, and bulk decisions; they
+share one filter state in the query string (:mod:`pipeline.review.filters`).
 
 Page text is untrusted. Templates autoescape everything, scripts come only from the
 package's own static files (a strict Content-Security-Policy forbids inline script), a
-state-changing request must carry the session's token and come from the app's own origin,
-the Host header must name the loopback interface (against DNS rebinding), and case ids are
-looked up in the tables, never joined into a path.
+state-changing request must carry the session's token and come from the app's own origin
+(:mod:`pipeline.review.api`), the Host header must name the loopback interface (against DNS
+rebinding), and case ids are looked up in the tables, never joined into a path.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
+import webbrowser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+import numpy as np
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline.decisions import DECISIONS_FILE, SCOPES, VALUES, export_rules
+from pipeline.decisions import DECISIONS_FILE, VALUES
+from pipeline.review import api
+from pipeline.review.api import SESSION_COOKIE, review_of, session_token, valid_session
+from pipeline.review.casepage import (
+    PATTERN_PAGE,
+    case_views,
+    occurrences,
+    pattern_code,
+    pattern_edits,
+    patterns,
+)
+from pipeline.review.filters import PAGE_SIZE, Filters
 from pipeline.review.server import HOST, bind, make_server
-from pipeline.review.state import Filters, ReviewState
+from pipeline.review.state import ReviewState
 from pipeline.review.views import PACKAGE, environment, html_pieces
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
-SESSION_COOKIE = "caseclean_session"
-TOKEN_HEADER = "x-caseclean-token"
+LEAST_LIKELY = Filters(kind="suggested", decision="undecided", sort="confidence")
+"""The queue a curator starts with: the least likely suggestions first, across the run."""
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -71,34 +83,19 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def session_token(secret: bytes, session: str) -> str:
-    """The token a session's pages carry; only the server, holding ``secret``, can make it."""
-    return hmac.new(secret, session.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def _valid_session(session: str) -> bool:
-    return 20 <= len(session) <= 100 and session.replace("-", "").replace("_", "").isalnum()
-
-
-def _review(request: Request) -> ReviewState:
-    return request.app.state.review
-
-
-def _refuse(status: int, message: str) -> Response:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-def _page(request: Request, template: str, **context: Any) -> Response:
+def _page(request: Request, template: str, filters: Filters, **context: Any) -> Response:
     """A page of the app; a browser without a valid session cookie gets a new session."""
     session = request.cookies.get(SESSION_COOKIE) or ""
-    fresh = not _valid_session(session)
+    fresh = not valid_session(session)
     if fresh:
         session = secrets.token_urlsafe(32)
-    review = _review(request)
+    review = review_of(request)
     context.update(
         token=session_token(request.app.state.secret, session),
-        totals=review.totals(),
+        totals=review.counts(),
         out_dir=str(review.out_dir),
+        filters=filters,
+        query=filters.query(),
     )
     response = request.app.state.templates.TemplateResponse(request, template, context)
     if fresh:
@@ -106,120 +103,153 @@ def _page(request: Request, template: str, **context: Any) -> Response:
     return response
 
 
-def _refusal(request: Request) -> Response | None:
-    """Why a state-changing request is refused (None when it may go on): it must come from
-    the app's own origin, carry its session's token, and send JSON."""
-    origin = urlsplit(request.headers.get("origin", ""))
-    if origin.scheme != "http" or origin.netloc != request.headers.get("host", ""):
-        return _refuse(403, "cross-origin request refused")
-    session = request.cookies.get(SESSION_COOKIE, "")
-    sent = request.headers.get(TOKEN_HEADER, "")
-    expected = session_token(request.app.state.secret, session)
-    if not _valid_session(session) or not hmac.compare_digest(sent, expected):
-        return _refuse(403, "missing or wrong session token: reload the page")
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        return _refuse(415, "send JSON")
-    return None
+def _pages(total: int, size: int, page: int) -> tuple[int, int]:
+    """How many pages ``total`` rows make, and ``page`` brought into range."""
+    last = max(1, -(-total // size))
+    return last, min(max(1, page), last)
+
+
+def _start(review: ReviewState, filters: Filters) -> tuple[str, str] | None:
+    """The queue's first edit, as (case id, key)."""
+    queue = review.queue(filters)
+    if not len(queue):
+        return None
+    first = int(queue.edits[0])
+    return review.store.case_ids[int(review.store.arrays["case"][first])], review.store.key(first)
 
 
 async def index(request: Request) -> Response:
-    """The case list, narrowed by the filters of the query string."""
-    review = _review(request)
+    """The case list: filtered, sorted and paginated on the server."""
+    review = review_of(request)
     filters = Filters.from_query(request.query_params)
-    rows = [(cid, review.cases[cid], review.counts(cid, filters)) for cid in review.listed(filters)]
+    listed, matching = review.listed(filters)
+    last, page = _pages(len(listed), PAGE_SIZE, filters.page)
+    store = review.store
+    rows = [
+        {
+            "case_id": store.case_ids[i],
+            "title": store.titles[i],
+            "status": store.statuses[i],
+            "counts": review.counts(i),
+            "by_pass": review.by_pass(i),
+            "matching": int(matching[i]),
+            "lowest": review.lowest(i, filters),
+        }
+        for i in listed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE].tolist()
+    ]
     return _page(
         request,
         "review_index.html",
+        filters,
         rows=rows,
-        filters=filters,
-        passes=review.passes(),
-        rules=sorted(review.rules),
-        query=filters.query(),
+        listed=len(listed),
+        page=page,
+        last=last,
+        passes=store.passes,
+        rules=store.rules,
+        start=_start(review, filters),
+        least_likely=LEAST_LIKELY.query(),
     )
 
 
 async def case_page(request: Request) -> Response:
-    """One case's inline diff, with links to its neighbours in the filtered list."""
-    review = _review(request)
+    """One case's inline diff, the current edit (``at``), and the case's neighbours in the
+    filtered list."""
+    review = review_of(request)
     case_id = request.query_params.get("id", "")
-    if case_id not in review.cases:
+    if case_id not in review.store.index_of:
         return HTMLResponse("no such case in this run", status_code=404)
+    case = review.store.index_of[case_id]
     filters = Filters.from_query(request.query_params)
-    prev_id, next_id = review.neighbours(case_id, filters)
-    sections = [(s, html_pieces(s, views), clean) for s, views, clean in review.sections(case_id)]
+    before, after = review.neighbours(case, filters)
+    sections = case_views(review, case, filters)
+    at = request.query_params.get("at", "")
+    keys = [v.key for _, views, _ in sections for v in views]
+    if at not in keys:
+        wanted = review.live.undecided(review.store)
+        first = review.queue(filters).first_in(review.store, case, wanted)
+        at = review.store.key(first) if first is not None else (keys[0] if keys else "")
+    page = [(s, html_pieces(s, views), clean) for s, views, clean in sections]
     return _page(
         request,
         "review_case.html",
-        case=review.cases[case_id],
-        sections=sections,
-        counts=review.counts(case_id),
-        prev_id=prev_id,
-        next_id=next_id,
-        query=filters.query(),
-        pairs=review.pairs,
-        rule_counts=review.rules,
+        filters,
+        case=review.store.case(case),
+        sections=page,
+        counts=review.counts(case),
+        at=at,
+        prev_id=review.store.case_ids[before] if before is not None else None,
+        next_id=review.store.case_ids[after] if after is not None else None,
     )
 
 
-async def api_state(request: Request) -> Response:
-    """A case's edits, clean texts and counts with the current decisions."""
-    review = _review(request)
-    case_id = request.query_params.get("id", "")
-    if case_id not in review.cases:
-        return _refuse(404, "no such case")
-    return JSONResponse(review.state(case_id))
+async def patterns_page(request: Request) -> Response:
+    """Every pattern (original -> replacement) among the edits the filters keep."""
+    review = review_of(request)
+    filters = Filters.from_query(request.query_params)
+    rows, total = patterns(review, filters, filters.page)
+    last, page = _pages(total, PATTERN_PAGE, filters.page)
+    if page != filters.page:
+        rows, total = patterns(review, filters, page)
+    return _page(
+        request, "review_patterns.html", filters, rows=rows, total=total, page=page, last=last
+    )
 
 
-async def _decision_body(request: Request) -> tuple[str, str, str, Any]:
-    """``(case_id, key, scope, value)`` of a decision; ``ValueError`` when malformed."""
-    try:
-        body = await request.json()
-        if not isinstance(body, dict):
-            raise TypeError(body)
-        case_id, key = str(body["case_id"]), str(body["key"])
-        scope, value = str(body.get("scope", "edit")), body.get("value")
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError("expected {case_id, key, scope, value}") from error
-    return case_id, key, scope, value
+async def pattern_page(request: Request) -> Response:
+    """One pattern with every occurrence in its context, to decide all at once or one by
+    one."""
+    review = review_of(request)
+    filters = Filters.from_query(request.query_params)
+    original, replacement = request.query_params.get("o", ""), request.query_params.get("r", "")
+    code = pattern_code(review, original, replacement)
+    if code is None:
+        return HTMLResponse("no such pattern in this run", status_code=404)
+    edits = pattern_edits(review, code)
+    last, page = _pages(len(edits), PATTERN_PAGE, filters.page)
+    shown = occurrences(review, edits[(page - 1) * PATTERN_PAGE : page * PATTERN_PAGE])
+    undecided = int(review.live.undecided(review.store)[edits].sum())
+    return _page(
+        request,
+        "review_pattern.html",
+        filters,
+        original=review.store.pairs[code][0],
+        replacement=review.store.pairs[code][1],
+        occurrences=shown,
+        total=len(edits),
+        cases=len(np.unique(review.store.arrays["case"][edits])),
+        undecided=undecided,
+        page=page,
+        last=last,
+    )
 
 
-async def api_decide(request: Request) -> Response:
-    """Set or clear one decision, save it, and answer with the case's new state."""
-    refused = _refusal(request)
-    if refused is not None:
-        return refused
-    review = _review(request)
-    try:
-        case_id, key, scope, value = await _decision_body(request)
-    except ValueError as error:
-        return _refuse(400, str(error))
-    if scope not in SCOPES or (value is not None and value not in VALUES):
-        return _refuse(400, "bad scope or value")
-    if case_id not in review.cases:
-        return _refuse(404, "no such case")
-    try:
-        previous = review.decide(case_id, key, scope, value)
-    except KeyError:
-        return _refuse(404, "no such edit")
-    return JSONResponse({"previous": previous, **review.state(case_id)})
-
-
-async def api_export(request: Request) -> Response:
-    """Merge this folder's decisions into the rules folder's, for every later run."""
-    refused = _refusal(request)
-    if refused is not None:
-        return refused
-    review = _review(request)
-    path = export_rules(review.out_dir, review.rules_dir)
-    return JSONResponse({"path": str(path), "decisions": len(review.book.local)})
+async def bulk_page(request: Request) -> Response:
+    """Bulk decisions by rule and confidence range, with how many edits they would change."""
+    review = review_of(request)
+    filters = Filters.from_query(request.query_params)
+    value = request.query_params.get("value", "")
+    preview = None
+    if filters.rule in review.store.rules and value in VALUES:
+        decision = api.bulk_decision(filters.rule, filters.cmin, filters.cmax, value)
+        preview = review.preview(decision)
+    return _page(
+        request,
+        "review_bulk.html",
+        filters,
+        rules=review.store.rules,
+        value=value,
+        preview=preview,
+    )
 
 
 ROUTES = [
     Route("/", index),
     Route("/case", case_page),
-    Route("/api/state", api_state),
-    Route("/api/decide", api_decide, methods=["POST"]),
-    Route("/api/export", api_export, methods=["POST"]),
+    Route("/patterns", patterns_page),
+    Route("/pattern", pattern_page),
+    Route("/bulk", bulk_page),
+    *api.ROUTES,
     Mount("/static", StaticFiles(packages=[(PACKAGE, "static")]), name="static"),
 ]
 
@@ -242,11 +272,16 @@ def create_app(
     return app
 
 
-def serve(out_dir: Path, port: int = 0, rules_dir: Path | None = None) -> None:
-    """Run the review app until interrupted, printing its URL."""
+def serve(
+    out_dir: Path, port: int = 0, rules_dir: Path | None = None, open_browser: bool = False
+) -> None:
+    """Run the review app until interrupted, printing its URL (and opening it in the
+    browser with ``open_browser``, as ``datasette -o`` does)."""
     app = create_app(out_dir, rules_dir)
     sock = bind(port)
     url = f"http://{HOST}:{sock.getsockname()[1]}/"
     print(f"caseclean review of {out_dir} at {url}  (Ctrl+C to stop)", flush=True)
     print(f"decisions are saved to {Path(out_dir) / DECISIONS_FILE}", flush=True)
+    if open_browser:
+        webbrowser.open(url)  # the socket listens already: the browser's request waits for us
     make_server(app, sock).run(sockets=[sock])

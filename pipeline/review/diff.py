@@ -101,6 +101,9 @@ class SectionDiff:
     edits: list[Edit]
     numbers: list[int]
     proposed: list[bool | None] = field(default_factory=list)
+    """The corrector's verdict on each edit (None when the table does not say)."""
+    readings: list[str | None] = field(default_factory=list)
+    """The corrector's replacement of each edit (None when the table does not say)."""
 
     @property
     def pieces(self) -> list[Piece]:
@@ -130,6 +133,13 @@ def _flag(value: Any) -> bool | None:
     return None if pd.isna(value) else bool(value)
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    """A list cell (a list, an array, or null) as a tuple of strings."""
+    if value is None or isinstance(value, float | str):
+        return ()
+    return tuple(str(v) for v in value)
+
+
 def row_edit(row: Row) -> Edit:
     """A corrections row as an :class:`Edit`."""
     return Edit(
@@ -142,6 +152,7 @@ def row_edit(row: Row) -> Edit:
         float(row["confidence"]),
         bool(row["applied"]),
         _text(row.get("decision")),
+        _strings(row.get("alternatives")),
     )
 
 
@@ -188,6 +199,7 @@ def build_cases(
             target.edits.append(row_edit(row))
             target.numbers.append(int(row["edit"]))
             target.proposed.append(_flag(row.get("proposed")))
+            target.readings.append(_text(row.get("proposed_replacement")))
     return out
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from pipeline.atomic import write_atomic
 from pipeline.decisions import DECISIONS_FILE, read_decisions
@@ -27,6 +29,12 @@ REPORT_FILE = REPORT_NAME
 STATUSES = ("ok", "warning", "error")
 BINS = 10
 TOP = 25
+CHAR_WIDTH = 7.0
+"""Width of one character of the charts' 11 px text, with room to spare, in user units."""
+MAX_LABEL = 26
+BAR_WIDTH = 280
+ROW = 22
+PAGE_BINS = ((0, 0), (1, 1), (2, 2), (3, 4), (5, 8), (9, 16), (17, 32), (33, 64), (65, None))
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,23 @@ class Bar:
     applied_width: float
     suggested_width: float
     pass_class: str = ""
+    title: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.applied + self.suggested
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A horizontal bar chart laid out so every label and number fits inside its box."""
+
+    bars: list[Bar]
+    bar_x: float
+    width: float
+    height: float
+    key: bool = True
+    """Whether the chart shows the applied/suggested key (not for counts of pages)."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +90,11 @@ class ReportData:
     by_rule: list[tuple[str, int, int]]
     top: list[tuple[str, str, int, int, int]]
     waiting: list[dict[str, Any]]
-    bars: list[Bar]
+    bars: BarChart
     columns: list[Column]
     cases: list[CaseDiff]
+    sections: BarChart
+    pages: BarChart
     n_decisions: int = 0
 
 
@@ -96,26 +123,71 @@ def _top(rows: list[dict[str, Any]], limit: int) -> list[tuple[str, str, int, in
     return [(o, r, count[(o, r)], applied[(o, r)], len(pages[(o, r)])) for o, r in ranked]
 
 
+def _waits(row: dict[str, Any]) -> bool:
+    """Whether a correction waits for a reviewer: its ``to_review`` column, or, in tables
+    without one, whether it is a suggestion."""
+    flag = row.get("to_review")
+    return not row["applied"] if flag is None or pd.isna(flag) else bool(flag)
+
+
 def _decision(row: dict[str, Any]) -> str | None:
     value = row.get("decision")
     return value if isinstance(value, str) and value else None
 
 
-def bar_chart(rows: list[tuple[str, int, int]], width: float = 280, height: int = 22) -> list[Bar]:
-    """Stacked applied/suggested bars, scaled so the longest fills ``width``."""
+def shorten(label: str, limit: int = MAX_LABEL) -> str:
+    """A chart label cut to ``limit`` characters (the full one goes in its tooltip).
+
+    >>> shorten("other:Imaging Procedures and Findings", 12)
+    'other:Imagi…'
+    """
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def bar_chart(
+    rows: list[tuple[str, int, int]],
+    width: float = BAR_WIDTH,
+    height: int = ROW,
+    passes: bool = False,
+) -> BarChart:
+    """Stacked applied/suggested bars, scaled so the longest fills ``width``, with room on
+    the left for the longest label and on the right for the largest number; with
+    ``passes``, each bar takes its pass's colour."""
     top = max((a + s for _, a, s in rows), default=0) or 1
-    return [
+    labels = [shorten(label) for label, _, _ in rows]
+    label_room = max((len(label) for label in labels), default=1) * CHAR_WIDTH + 12
+    value_room = max((len(str(a + s)) for _, a, s in rows), default=1) * CHAR_WIDTH + 12
+    bars = [
         Bar(
-            label,
+            short,
             a,
             s,
             i * height,
             round(a / top * width, 2),
             round(s / top * width, 2),
-            "pass-" + primary_pass(label),
+            "pass-" + primary_pass(label) if passes else "",
+            label,
         )
-        for i, (label, a, s) in enumerate(rows)
+        for i, (short, (label, a, s)) in enumerate(zip(labels, rows, strict=True))
     ]
+    return BarChart(bars, label_room, label_room + width + value_room, len(rows) * height + 30)
+
+
+def by_section_kind(rows: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+    """(section kind, applied, suggested): every ``other:<heading>`` counts as ``other``."""
+    kinds = [dict(r, section=str(r["section"]).split(":", 1)[0]) for r in rows]
+    return _count(kinds, "section")
+
+
+def page_bins(cases: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+    """How many pages have 0, 1, 2, 3-4, 5-8, ... edits, as chart rows."""
+    edits = [int(c["n_edits_applied"]) + int(c["n_suggestions"]) for c in cases]
+    out = []
+    for low, high in PAGE_BINS:
+        n = sum(low <= e and (high is None or e <= high) for e in edits)
+        label = str(low) if low == high else (f"{low}+" if high is None else f"{low}–{high}")
+        out.append((f"{label} edits", n, 0))
+    return out
 
 
 def histogram(rows: list[dict[str, Any]], bins: int = BINS, height: float = 160) -> list[Column]:
@@ -152,7 +224,7 @@ def summarise(
     status["error"] += len(errors)
     applied = sum(bool(r["applied"]) for r in corrections)
     decisions = Counter(_decision(r) for r in corrections)
-    waiting = [r for r in corrections if not r["applied"] and _decision(r) is None]
+    waiting = [r for r in corrections if _waits(r) and _decision(r) is None]
     totals = {
         "pages": len(cases) + len(errors),
         "cases": len(cases),
@@ -168,7 +240,7 @@ def summarise(
     }
     by_pass = _count(corrections, "pass")
     waiting_rows = sorted(
-        waiting, key=lambda r: (-float(r["confidence"]), str(r["case_id"]), int(r["position"]))
+        waiting, key=lambda r: (float(r["confidence"]), str(r["case_id"]), int(r["position"]))
     )
     return ReportData(
         totals=totals,
@@ -178,9 +250,11 @@ def summarise(
         by_rule=_count(corrections, "rule"),
         top=_top(corrections, TOP),
         waiting=waiting_rows,
-        bars=bar_chart(by_pass),
+        bars=bar_chart(by_pass, passes=True),
         columns=histogram(corrections),
         cases=list(build_cases(cases, sections, corrections).values()),
+        sections=bar_chart(by_section_kind(corrections)),
+        pages=replace(bar_chart(page_bins(cases)), key=False),
         n_decisions=n_decisions,
     )
 

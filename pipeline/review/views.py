@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from pipeline.edits import Edit
 from pipeline.review.diff import SectionDiff, clusters, edit_status, primary_pass, visible
@@ -28,12 +29,26 @@ class EditView:
     edit: Edit
     superseded: bool = False
     scope: str | None = None
+    to_review: bool = False
+    """Whether the corrector's verdict waits for a reviewer (``rules/review.yaml``)."""
+    readings: tuple[str, ...] = ()
+    """The corrector's replacement, then its alternatives: the choices 1-9."""
+    queued: bool = True
+    """Whether the edit passes the page's filters (the others are shown dimmed)."""
+    pair_count: int = 0
+    rule_count: int = 0
+    """How many edits of the run share its pattern, and its rule."""
 
     @property
     def status(self) -> str:
         if self.superseded:
             return "superseded"
         return edit_status(self.edit)
+
+    @property
+    def waiting(self) -> bool:
+        """Waiting for a reviewer and not decided yet."""
+        return self.to_review and self.edit.decision is None
 
     @property
     def pass_class(self) -> str:
@@ -87,6 +102,16 @@ def html_pieces(section: SectionDiff, views: Sequence[EditView]) -> list[HtmlPie
     return out
 
 
+def breakable(text: str) -> Markup:
+    """Text escaped, with a line-break opportunity after each ``/``: a long case id wraps
+    between folders, never inside a name.
+
+    >>> str(breakable("2013/<b>.txt"))
+    '2013/<wbr>&lt;b&gt;.txt'
+    """
+    return Markup("/<wbr>").join(escape(part) for part in text.split("/"))
+
+
 def environment() -> Environment:
     """Jinja2 templates of the package, autoescaping everything."""
     env = Environment(
@@ -98,4 +123,5 @@ def environment() -> Environment:
     )
     env.globals.update(html_pieces=html_pieces, table_views=table_views, edit_title=edit_title)
     env.filters["visible"] = visible
+    env.filters["breakable"] = breakable
     return env
