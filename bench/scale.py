@@ -2,9 +2,11 @@
 
 Builds N-page archives from ``../shared/dev/archive`` (its pages copied under new names, so no
 cache can help), runs ``caseclean run`` on each with ``--workers 1``, ``--workers 2``,
-``--engine dask --workers 2`` and a warm re-run (nothing changed), and prints one table:
-seconds, pages/s, words/s and the peak resident memory of the whole process tree (the run
-and its workers, sampled every 0.1 s). In the same run, symspellpy looks up the same words
+``--engine dask --workers 2``, a warm re-run (nothing changed) and a re-run after one page
+changed (both reuse the ``w2`` run's cache), and prints one table:
+seconds, pages/s, words/s and the peak memory of the whole process tree (the run and its
+workers, sampled every 0.1 s), as RSS and as PSS (shared pages split between the processes
+that share them). In the same run, symspellpy looks up the same words
 as a yardstick. A benchmark, not a test: figures depend on the machine and its load.
 
     python -m bench.scale                      # N = 1,000 and 10,000
@@ -34,7 +36,10 @@ CONFIGS = {
     "w2": ["--workers", "2"],
     "dask": ["--engine", "dask", "--workers", "2"],
     "warm": ["--workers", "2"],
+    "changed": ["--workers", "2"],
 }
+REUSING = ("warm", "changed")
+"""Configs that re-run into the ``w2`` output folder (its cache): nothing changed, or one page."""
 
 
 def build_archive(size: int, root: Path) -> Path:
@@ -49,37 +54,45 @@ def build_archive(size: int, root: Path) -> Path:
     return target
 
 
-def tree_rss(process: psutil.Process) -> int:
-    """Resident bytes of a process and all its descendants."""
-    total = 0
+def tree_memory(process: psutil.Process) -> tuple[int, int]:
+    """Resident and proportional bytes (RSS, PSS) of a process and all its descendants.
+
+    Forked workers share the parent's pages (the lexicon, the corrector): RSS counts a shared
+    page once per process, PSS splits it between them, so the tree's PSS is the memory the
+    run really holds.
+    """
     try:
         family = [process, *process.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, 0
+    rss = pss = 0
     for proc in family:
         try:
-            total += proc.memory_info().rss
+            info = proc.memory_full_info()
         except psutil.Error:
             continue
-    return total
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
-def timed_run(archive: Path, out: Path, extra: list[str]) -> tuple[float, int, str]:
-    """Seconds, peak tree RSS in bytes and stdout of one ``caseclean run``."""
+def timed_run(archive: Path, out: Path, extra: list[str]) -> tuple[float, tuple[int, int], str]:
+    """Seconds, peak tree RSS and PSS in bytes, and stdout of one ``caseclean run``."""
     env = {**os.environ, "CASECLEAN_NO_PROGRESS": "1", "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "pipeline.cli", "run", str(archive), "--out", str(out)]
     started = time.perf_counter()
     child = subprocess.Popen(
         [*command, *extra], env=env, cwd=REPO, stdout=subprocess.PIPE, text=True
     )
-    peak = 0
+    peak = (0, 0)
     watched = psutil.Process(child.pid)
     stop = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(watched))
+            rss, pss = tree_memory(watched)
+            peak = (max(peak[0], rss), max(peak[1], pss))
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -117,9 +130,13 @@ def bench_size(size: int, configs: list[str], root: Path) -> list[dict[str, obje
     rows: list[dict[str, object]] = []
     words: list[str] = []
     for name in configs:
-        out = root / f"out-{size}-{'w2' if name == 'warm' else name}"
-        if name != "warm":
+        out = root / f"out-{size}-{'w2' if name in REUSING else name}"
+        if name not in REUSING:
             shutil.rmtree(out, ignore_errors=True)
+        if name == "changed":
+            first = min(p for p in archive.rglob("*") if p.suffix in (".txt", ".html"))
+            with first.open("a", encoding="utf-8") as page:
+                page.write("\nA line added since the last run.\n")
         seconds, peak, _ = timed_run(archive, out, CONFIGS[name])
         words = words or archive_words(out)
         rows.append(
@@ -129,7 +146,8 @@ def bench_size(size: int, configs: list[str], root: Path) -> list[dict[str, obje
                 "seconds": seconds,
                 "pages/s": size / seconds,
                 "words/s": len(words) / seconds,
-                "peak MB": peak / 2**20,
+                "peak RSS MB": peak[0] / 2**20,
+                "peak PSS MB": peak[1] / 2**20,
             }
         )
         print(format_row(rows[-1]), flush=True)
@@ -140,7 +158,8 @@ def bench_size(size: int, configs: list[str], root: Path) -> list[dict[str, obje
             "seconds": float("nan"),
             "pages/s": float("nan"),
             "words/s": symspell_words_per_second(words),
-            "peak MB": float("nan"),
+            "peak RSS MB": float("nan"),
+            "peak PSS MB": float("nan"),
         }
     )
     print(format_row(rows[-1]), flush=True)
@@ -150,7 +169,7 @@ def bench_size(size: int, configs: list[str], root: Path) -> list[dict[str, obje
 def format_row(row: dict[str, object]) -> str:
     return (
         f"{row['pages']:>7} {row['config']:<11} {row['seconds']:>8.1f} {row['pages/s']:>8.0f} "
-        f"{row['words/s']:>10,.0f} {row['peak MB']:>8.0f}"
+        f"{row['words/s']:>10,.0f} {row['peak RSS MB']:>8.0f} {row['peak PSS MB']:>8.0f}"
     )
 
 
@@ -165,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     root = args.keep or Path(tempfile.mkdtemp(prefix="caseclean-scale-"))
     print(
-        f"{'pages':>7} {'config':<11} {'seconds':>8} {'pages/s':>8} {'words/s':>10} {'peak MB':>8}"
+        f"{'pages':>7} {'config':<11} {'seconds':>8} {'pages/s':>8} {'words/s':>10} "
+        f"{'RSS MB':>8} {'PSS MB':>8}"
     )
     try:
         for size in (int(s) for s in args.sizes.split(",")):

@@ -278,12 +278,16 @@ class EditTrail:
         for edit in batch:
             if self._text[edit.start : edit.end] != edit.original:
                 raise ValueError(f"suggestion {edit.original!r} does not match the text")
-        for edit in reversed(batch):  # back to front: earlier offsets stay valid
-            mapped, merged = self._to_raw(edit, self._clean_spans())
+        # Suggestions first, against the text the batch was found in: an applied edit of
+        # the same batch may overlap one and would shift the offsets under it.
+        before = self._clean_spans()
+        for edit in reversed(batch):
             if not edit.applied:
+                mapped, _ = self._to_raw(edit, before)
                 if mapped.original != mapped.replacement:
                     self._suggested.append(mapped)
-                continue
+        for edit in reversed([e for e in batch if e.applied]):  # back to front: offsets hold
+            mapped, merged = self._to_raw(edit, self._clean_spans())
             kept = [e for i, e in enumerate(self._applied) if i not in set(merged)]
             if mapped.original != mapped.replacement:
                 kept.append(mapped)

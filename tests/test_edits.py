@@ -194,3 +194,18 @@ def test_a_trail_of_random_passes_keeps_both_invariants(raw: str, data: st.DataO
         assert rebuild_raw(trail.text, trail.edits) == raw
     for e in trail.edits:
         assert raw[e.start : e.end] == e.original
+
+
+def test_a_suggestion_overlapping_an_applied_edit_of_its_batch_maps_onto_the_raw_text() -> None:
+    # Found by hypothesis: a soft hyphen removed (applied) inside control characters whose
+    # removal is only suggested, both in one pass's batch.
+    batch = [
+        Edit(1, 2, "\xad", "", "normalize", "soft-hyphen", 1.0, True),
+        Edit(0, 3, "\x1f\xad\x1f", "", "normalize", "control-characters", 0.5, False),
+    ]
+    outer = EditTrail("\x1f\xad\x1f")
+    outer.add(batch)
+    assert outer.text == "\x1f\x1f"
+    for edit in outer.edits:
+        assert outer.raw[edit.start : edit.end] == edit.original
+    assert {(e.start, e.end, e.applied) for e in outer.edits} == {(1, 2, True), (0, 3, False)}

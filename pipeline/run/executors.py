@@ -7,6 +7,7 @@ so the engine does not know which one it has, and the tables are the same with e
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -71,7 +72,13 @@ class LocalExecutor:
                 progress(name, done, total)
             return
         chunk = max(1, min(16, total // (self.workers * 4)))
-        pool = multiprocessing.get_context("fork").Pool(self.workers, _install, (step,))
+        # Frozen objects are never visited by a worker's garbage collector, so the pages
+        # holding the corrector's lexicon stay shared with the parent instead of being copied.
+        gc.freeze()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(self.workers, _install, (step,))
+        finally:
+            gc.unfreeze()
         try:
             for done, value in enumerate(pool.imap(_run, items, chunksize=chunk), start=1):
                 yield value
