@@ -57,6 +57,7 @@ def _options(args: argparse.Namespace, raw_dir: Path, rules: Rules | None) -> Ru
     return RunOptions(
         decisions=DecisionBook.load(out, args.rules),
         cache_dir=target_of(out) / CACHE_NAME if cached else None,
+        work_dir=target_of(out).parent if out is not None else None,  # storage workers see
         raw_dir=raw_dir,
         rules_dir=args.rules,
         workers=args.workers,
@@ -119,7 +120,7 @@ def _run_or_reuse(
     from pipeline.run.stamp import current, inputs_digest, outputs_state, write_stamp
 
     cache, target, names = options.cache_dir, target_of(args.out), generated_files()
-    inputs = inputs_digest(options, rules, args.no_report) if cache else ""
+    inputs = inputs_digest(options, rules, args.no_report, args.no_sqlite) if cache else ""
     started = time.perf_counter()
     if cache is not None and (stamp := current(cache, inputs, target, names)) is not None:
         stamp.summary["time"] = f"{time.perf_counter() - started:.1f}s"
@@ -131,6 +132,7 @@ def _run_or_reuse(
         lambda sink: _run_pipeline(args, options.raw_dir, sink, rules, options),
         lambda done: run_provenance(rules.digest, done.input_records()),
         None if args.no_report else _write_report,
+        sqlite=not args.no_sqlite,
     )
     stamp = Stamp.of(inputs, result)
     if cache is not None:
@@ -323,6 +325,11 @@ def _add_run_commands(commands: Any) -> None:
         "--force", action="store_true", help="write into a folder that holds other files"
     )
     p_run.add_argument("--no-report", action="store_true", help="do not regenerate report.html")
+    p_run.add_argument(
+        "--no-sqlite",
+        action="store_true",
+        help="no caseclean.sqlite; each table's Parquet a folder of one file per batch",
+    )
     p_run.add_argument(
         "--no-cache",
         action="store_true",

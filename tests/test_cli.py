@@ -303,3 +303,29 @@ def test_the_progress_bar_names_each_stage_with_its_rate(
     with progress_bar(False) as quiet:
         quiet("reading pages", 1, 1)
     assert capsys.readouterr().out == ""
+
+
+def test_without_sqlite_each_table_is_a_partitioned_parquet_dataset(
+    sample_run: tuple[Path, str], tmp_path: Path
+) -> None:
+    import pipeline
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RAW.parent.parent / "rules", rules)
+    limits = (rules / "limits.yaml").read_text(encoding="utf-8")
+    small = re.sub(r"write_batch_rows: *\d+", "write_batch_rows: 2", limits)
+    (rules / "limits.yaml").write_text(small, encoding="utf-8")
+    out = tmp_path / "cluster"
+    done = caseclean(
+        "run", str(RAW), "--out", str(out), "--rules", str(rules),
+        "--engine", "dask", "--workers", "2", "--no-sqlite",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not (out / "caseclean.sqlite").exists()
+    assert len(list((out / "sections.parquet").glob("part-*.parquet"))) > 1
+    whole, parts = pipeline.load_tables(sample_run[0]), pipeline.load_tables(out)
+    for name, table in whole.items():
+        pd.testing.assert_frame_equal(parts[name], table)
+        assert (out / f"{name}.csv").read_bytes() == (sample_run[0] / f"{name}.csv").read_bytes()
+    assert caseclean("clean", "--out", str(out)).returncode == 0
+    assert not (out / "sections.parquet").exists()

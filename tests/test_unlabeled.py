@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.read.unlabeled import carries, textbook_score
 from pipeline.rules import Rules
-from pipeline.run.engine import learn_layout
+from pipeline.run.inspection import learn_layout
 
 from .conftest import document_of, section_names, section_text, structure_of
 

@@ -39,6 +39,9 @@ def remove_outputs(out_dir: Path, generated: Iterable[str]) -> list[str]:
         if path.is_file():
             path.unlink()
             removed.append(name)
+        elif path.is_dir():  # a table written as a partitioned Parquet dataset
+            shutil.rmtree(path)
+            removed.append(name)
     if (target / CACHE_NAME).is_dir():
         shutil.rmtree(target / CACHE_NAME)
         removed.append(CACHE_NAME)

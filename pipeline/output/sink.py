@@ -6,6 +6,10 @@ then they are written at once in every format: a Parquet row group, CSV lines ap
 ``executemany`` into SQLite. Batches are cut by row counts alone, so the same input gives
 the same files whatever the number of workers. The full-text index is built when the sink
 closes.
+
+Without SQLite (``sqlite=False``, for runs past one machine) each table's Parquet is a
+partitioned dataset instead: a folder ``<table>.parquet/`` of one file per batch, in case
+order, which pandas, pyarrow, Dask and DuckDB read as one table.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.output.formats import (
@@ -33,24 +38,37 @@ from pipeline.output.schema import SQLITE_NAME, TableSchema
 class TableSink:
     """Writes every table of a run into ``folder`` in batches of ``batch_rows`` rows."""
 
-    def __init__(self, folder: Path, schemas: Sequence[TableSchema], batch_rows: int) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        schemas: Sequence[TableSchema],
+        batch_rows: int,
+        *,
+        sqlite: bool = True,
+    ) -> None:
         self.folder = Path(folder)
         self.schemas = {s.name: s for s in schemas}
         self.batch_rows = batch_rows
         self.counts = dict.fromkeys(self.schemas, 0)
         self._waiting: dict[str, list[Mapping[str, Any]]] = {name: [] for name in self.schemas}
-        self._parquet = {
-            name: pq.ParquetWriter(self.folder / f"{name}.parquet", arrow_schema(schema))
-            for name, schema in self.schemas.items()
-        }
+        self._parquet: dict[str, pq.ParquetWriter] = {}
+        self._parts = dict.fromkeys(self.schemas, 0)
+        if sqlite:
+            self._parquet = {
+                name: pq.ParquetWriter(self.folder / f"{name}.parquet", arrow_schema(schema))
+                for name, schema in self.schemas.items()
+            }
+        else:
+            for name in self.schemas:
+                (self.folder / f"{name}.parquet").mkdir()
         self._csv = {
             name: (self.folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
             for name in self.schemas
         }
         for name, schema in self.schemas.items():
             self._csv[name].write(",".join(schema.names) + "\n")
-        self._db = sqlite3.connect(self.folder / SQLITE_NAME)
-        for schema in self.schemas.values():
+        self._db = sqlite3.connect(self.folder / SQLITE_NAME) if sqlite else None
+        for schema in self.schemas.values() if self._db is not None else ():
             self._db.execute(create_table(schema))
 
     def add(self, table: str, records: Iterable[Mapping[str, Any]]) -> None:
@@ -66,22 +84,36 @@ class TableSink:
             return
         schema = self.schemas[table]
         df = frame(schema, waiting)
-        self._parquet[table].write_table(arrow_table(schema, df))
+        self._write_parquet(table, arrow_table(schema, df))
         self._csv[table].write(csv_text(schema, df))
-        marks = ", ".join("?" for _ in schema.columns)
-        self._db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', sqlite_rows(schema, df))
+        if self._db is not None:
+            marks = ", ".join("?" for _ in schema.columns)
+            rows = sqlite_rows(schema, df)
+            self._db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
         self.counts[table] += len(waiting)
         self._waiting[table] = []
+
+    def _write_parquet(self, table: str, data: pa.Table) -> None:
+        """A row group of the table's file, or the next file of its dataset folder."""
+        if table in self._parquet:
+            self._parquet[table].write_table(data)
+            return
+        part = self.folder / f"{table}.parquet" / f"part-{self._parts[table]:05d}.parquet"
+        pq.write_table(data, part)
+        self._parts[table] += 1
 
     def close(self) -> None:
         """Write what waits, build the full-text index, and close every file."""
         try:
-            for table in self.schemas:
+            for table, schema in self.schemas.items():
                 self._flush(table)
-            for table, columns in FTS_COLUMNS.items():
-                if table in self.schemas:
-                    full_text_index(self._db, table, columns)
-            self._db.commit()
+                if table not in self._parquet and not self._parts[table]:
+                    self._write_parquet(table, arrow_table(schema, frame(schema, [])))
+            if self._db is not None:
+                for table, columns in FTS_COLUMNS.items():
+                    if table in self.schemas:
+                        full_text_index(self._db, table, columns)
+                self._db.commit()
         finally:
             self.abort()
 
@@ -91,4 +123,5 @@ class TableSink:
             writer.close()
         for handle in self._csv.values():
             handle.close()
-        self._db.close()
+        if self._db is not None:
+            self._db.close()

@@ -81,12 +81,15 @@ def stream_tables(
     fill: Callable[[TableSink], R],
     provenance_of: Callable[[R], Provenance],
     finish: Callable[[Path], None] | None = None,
+    *,
+    sqlite: bool = True,
 ) -> R:
     """Write the tables ``fill`` streams into a sink (rows on disk as they come), then
-    describe and swap them in; ``fill``'s result is returned."""
+    describe and swap them in; ``fill``'s result is returned. ``sqlite=False``: no SQLite
+    file, and each table's Parquet a partitioned dataset (see :class:`TableSink`)."""
     tmp = staging(Path(out_dir))
     try:
-        sink = TableSink(tmp, schemas, batch_rows)
+        sink = TableSink(tmp, schemas, batch_rows, sqlite=sqlite)
         try:
             result = fill(sink)
         except BaseException:

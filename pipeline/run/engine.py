@@ -20,13 +20,14 @@ reuses every result whose key is unchanged and redoes the rest.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,7 +38,7 @@ from pipeline.correct.terms import TermFinder
 from pipeline.decisions import DecisionBook
 from pipeline.output.rows import CaseRow, CorrectionRow, ErrorRow, PageRows, SectionRow
 from pipeline.output.schema import TableSchema, table_schemas
-from pipeline.read.boilerplate import count_lines, drop_learned, learn_repeated
+from pipeline.read.boilerplate import learn_repeated
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import inventory
@@ -50,7 +51,6 @@ from pipeline.run.page import (
     Cleaner,
     ParsedPage,
     build_rows,
-    content_key,
     parse_document,
     read_document,
 )
@@ -229,44 +229,6 @@ def worker_count(asked: int | None, pages: int) -> int:
     return max(1, min(wanted, cores or 1, pages))
 
 
-def learn_layout(documents: Sequence[Document], rules: Rules) -> frozenset[str]:
-    """The page formats whose pages, by what they show, carry an unlabeled discussion."""
-    evidence: dict[str, list[bool | None]] = {}
-    for document in documents:
-        outcome = parse_document(document, rules)
-        if isinstance(outcome, ParsedPage):
-            fmt = document.page.source_format
-            evidence.setdefault(fmt, []).append(outcome.sectioned.evidence)
-    unlabeled = rules.sections.unlabeled
-    return frozenset(fmt for fmt, shown in evidence.items() if carries(shown, unlabeled))
-
-
-def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) -> list[ParsedPage]:
-    """Steps 2 and 3: drop the chrome the archive repeats, learn its layout, cut every page."""
-    # A page saved twice is one page: its lines repeating across the copies are no chrome.
-    distinct = {tuple(b.text for b in d.blocks): d for d in documents}
-    counts: Counter[str] = Counter()
-    for document in distinct.values():
-        counts.update(count_lines(document, rules))
-    result.learned_boilerplate = learn_repeated(counts, len(distinct), rules.boilerplate)
-    learned = result.learned_boilerplate
-    layout = learn_layout([drop_learned(d, learned) for d in distinct.values()], rules)
-    result.carried_formats = sorted(layout)
-    parsed: list[ParsedPage] = []
-    first: dict[str, str] = {}
-    for document in documents:
-        carried = document.page.source_format in layout
-        outcome = parse_document(drop_learned(document, learned), rules, carried)
-        if isinstance(outcome, ErrorRow):
-            result.errors.append(outcome)
-            continue
-        original = first.setdefault(content_key(outcome), outcome.page.case_id)
-        if original != outcome.page.case_id:
-            outcome = replace(outcome, duplicate_of=original)
-        parsed.append(outcome)
-    return parsed
-
-
 def learn_chrome(infos: Sequence[ReadInfo], rules: Rules) -> list[str]:
     """Lines that repeat on many of the archive's distinct pages (a page saved twice votes
     once): chrome no rule lists yet."""
@@ -331,17 +293,29 @@ def run(
     result = RunResult(rules, sink=sink, skipped=found.skipped)
     workers = worker_count(options.workers, len(found.pages))
     with (
-        tempfile.TemporaryDirectory(prefix="caseclean-work-", dir=options.work_dir) as work,
+        _cache_folder(options) as folder,
         make_executor(workers, options.engine, options.scheduler) as executor,
     ):
-        kept = options.cache_dir is not None
-        cache = StepCache(Path(options.cache_dir or work), keep=kept)
+        cache = StepCache(folder, keep=options.cache_dir is not None)
         live = _run_steps(options, rules, found.pages, cache, executor, progress, result)
-        if kept:
+        if cache.keep:
             cache.prune(live)
     result.finish()
     result.seconds = time.perf_counter() - started
     return result
+
+
+@contextlib.contextmanager
+def _cache_folder(options: RunOptions) -> Iterator[Path]:
+    """The run's cache folder: the one that outlives it, or a temporary one under
+    ``work_dir`` (hidden, removed when the run ends)."""
+    if options.cache_dir is not None:
+        yield Path(options.cache_dir)
+        return
+    if options.work_dir is not None:
+        Path(options.work_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".caseclean-work-", dir=options.work_dir) as work:
+        yield Path(work)
 
 
 def _run_steps(

@@ -9,15 +9,58 @@ chrome lines learnt, the site profiles matched, and the pages without any known 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.output.rows import ErrorRow
+from pipeline.read.boilerplate import count_lines, drop_learned, learn_repeated
 from pipeline.read.document import Document
 from pipeline.read.ingest import discover
+from pipeline.read.unlabeled import carries
 from pipeline.rules import Rules, section_key
-from pipeline.run.engine import RunResult, learn_and_parse
-from pipeline.run.page import read_document
+from pipeline.run.engine import RunResult
+from pipeline.run.page import ParsedPage, content_key, parse_document, read_document
+
+
+def learn_layout(documents: Sequence[Document], rules: Rules) -> frozenset[str]:
+    """The page formats whose pages, by what they show, carry an unlabeled discussion."""
+    evidence: dict[str, list[bool | None]] = {}
+    for document in documents:
+        outcome = parse_document(document, rules)
+        if isinstance(outcome, ParsedPage):
+            fmt = document.page.source_format
+            evidence.setdefault(fmt, []).append(outcome.sectioned.evidence)
+    unlabeled = rules.sections.unlabeled
+    return frozenset(fmt for fmt, shown in evidence.items() if carries(shown, unlabeled))
+
+
+def learn_and_parse(documents: list[Document], rules: Rules, result: RunResult) -> list[ParsedPage]:
+    """As a run does, in memory: drop the chrome the archive repeats, learn its layout, cut
+    every page."""
+    # A page saved twice is one page: its lines repeating across the copies are no chrome.
+    distinct = {tuple(b.text for b in d.blocks): d for d in documents}
+    counts: Counter[str] = Counter()
+    for document in distinct.values():
+        counts.update(count_lines(document, rules))
+    result.learned_boilerplate = learn_repeated(counts, len(distinct), rules.boilerplate)
+    learned = result.learned_boilerplate
+    layout = learn_layout([drop_learned(d, learned) for d in distinct.values()], rules)
+    result.carried_formats = sorted(layout)
+    parsed: list[ParsedPage] = []
+    first: dict[str, str] = {}
+    for document in documents:
+        carried = document.page.source_format in layout
+        outcome = parse_document(drop_learned(document, learned), rules, carried)
+        if isinstance(outcome, ErrorRow):
+            result.errors.append(outcome)
+            continue
+        original = first.setdefault(content_key(outcome), outcome.page.case_id)
+        if original != outcome.page.case_id:
+            outcome = replace(outcome, duplicate_of=original)
+        parsed.append(outcome)
+    return parsed
+
 
 NO_PROFILE = "(no profile)"
 _KNOWN_NONE = frozenset({"body", "title"})

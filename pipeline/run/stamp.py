@@ -76,13 +76,15 @@ def inputs_digest(options: RunOptions, rules: Rules, *extra: object) -> str:
 
 
 def outputs_state(folder: Path, names: list[str]) -> dict[str, list[int]]:
-    """Size and modification time of each output file present."""
+    """Size and modification time of each output file present (and of each file of an
+    output folder)."""
     state = {}
     for name in names:
         path = folder / name
-        if path.is_file():
-            info = path.stat()
-            state[name] = [info.st_size, info.st_mtime_ns]
+        parts = sorted(path.iterdir()) if path.is_dir() else [path] if path.is_file() else []
+        for part in parts:  # a partitioned Parquet table: each of its files
+            info = part.stat()
+            state[str(part.relative_to(folder))] = [info.st_size, info.st_mtime_ns]
     return state
 
 
