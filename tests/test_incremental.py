@@ -161,3 +161,20 @@ def test_a_run_killed_mid_batch_resumes_to_the_tables_of_an_uninterrupted_run(
         ).read_bytes()
     reused = next(line for line in resumed.stdout.splitlines() if "reused from cache" in line)
     assert int(reused.split()[-1]) >= done
+
+
+def test_a_page_renamed_or_copied_is_the_only_one_redone(archive: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(archive, raw)
+    cache = tmp_path / "cache"
+    first = cached_run(raw, cache)
+    pages = sum(first.statuses.values())
+    (raw / "case-script.txt").rename(raw / "case-script-renamed.txt")
+    renamed = cached_run(raw, cache)  # the same texts: what the archive teaches is unchanged
+    assert renamed.reused == pages - 1
+    assert records(renamed) == records(fresh_run(raw))
+    shutil.copyfile(raw / "case-script-renamed.txt", raw / "zz-copy-of-the-script.txt")
+    copied = cached_run(raw, cache)  # a later duplicate counts once: the others stay valid
+    assert copied.reused == pages
+    assert records(copied) == records(fresh_run(raw))
+    assert {c.case_id: c.duplicate_of for c in copied.cases}["zz-copy-of-the-script.txt"]

@@ -241,11 +241,12 @@ def learn_chrome(infos: Sequence[ReadInfo], rules: Rules) -> list[str]:
 
 @dataclass
 class Learnt:
-    """The archive's vocabulary and damage, reduced, with a digest of what they came from,
-    and the pages left to correct (a duplicate names the case it copies)."""
+    """The archive's vocabulary and damage, reduced, with a digest of what they hold, and
+    the pages left to correct (a duplicate names the case it copies)."""
 
     knowledge: Knowledge
     digest: str
+    """Equal for equal knowledge: pages renamed, reordered or copied leave it unchanged."""
     pages: list[tuple[str, str | None]]
     """(parse key, duplicate of) of every parsed page, in case order."""
 
@@ -255,28 +256,33 @@ def learn_vocabulary(
 ) -> Learnt:
     """The archive's counts and damage, reduced from the pages' as they come (a duplicate
     page, with the same section texts as an earlier one, counts once); each page's counts
-    are dropped once merged."""
+    are dropped once merged.
+
+    The counts are sums over the section texts counted, and the damage over the distinct
+    ones, so the digest of their fingerprints (sorted) identifies the knowledge: a page that
+    changes nothing the corrector learns leaves every other page's rows reusable.
+    """
     archive, damage = ArchiveCounts(), DamageModel(rules.correct.damage)
     first: dict[str, str] = {}
-    seen: set[bytes] = set()
+    kinds: dict[bytes, str] = {}
+    counted: list[bytes] = []
     pages: list[tuple[str, str | None]] = []
-    sources = [lexicon.fingerprint]
     for info in infos:
         if info.error is not None:
             result.errors.append(info.error)
             continue
         original = first.setdefault(info.content, info.case_id)
+        pages.append((info.key, None if original == info.case_id else original))
         if original != info.case_id:
-            pages.append((info.key, original))
             continue
-        pages.append((info.key, None))
-        sources.append(info.key)  # the key fixes the counts: they are a function of it
         for kind, counts, tally in info.texts:
             archive.merge(counts)
-            if counts.digest not in seen:  # damage counts each distinct text once
-                seen.add(counts.digest)
+            counted.append(counts.digest)
+            if counts.digest not in kinds:  # damage counts each distinct text once
+                kinds[counts.digest] = kind or ""
                 damage.add(kind, tally)
-    return Learnt(Knowledge(lexicon, archive, damage), key("knowledge", *sources), pages)
+    digest = key("knowledge", lexicon.fingerprint, sorted(counted), sorted(kinds.items()))
+    return Learnt(Knowledge(lexicon, archive, damage), digest, pages)
 
 
 def run(
