@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from dataclasses import replace
 
@@ -63,7 +62,7 @@ def _section_kinds(text: str) -> list[SectionWords]:
 def _variants(tok: Token) -> list[Token]:
     """The token, and the token in every other place a verdict tells apart."""
     flags = ("initial", "title_line", "dotted", "citation")
-    return [tok, *(dataclasses.replace(tok, **{f: not getattr(tok, f)}) for f in flags)]
+    return [tok, *(tok._replace(**{f: not getattr(tok, f)}) for f in flags)]
 
 
 def test_remembered_verdicts_equal_fresh_ones(texts: list[str], lexicon: Lexicon) -> None:
