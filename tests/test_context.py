@@ -73,3 +73,23 @@ def test_misspellings_file_with_context(tmp_path: Path) -> None:
     rule = table["form"][0]
     assert rule.fits("came", "the") and not rule.fits("came", "of")
     assert rule.confidence == 0.9
+
+
+def test_the_bigram_table_is_cached_and_read_again_when_its_file_changes(tmp_path: Path) -> None:
+    source = tmp_path / "bigrams.txt"
+    source.write_text("of the 100\nzoom lens 5\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = general_bigrams(0.5, cache, source)
+    assert first == general_bigrams(0.5, None, source)  # the cache changes nothing
+    assert len(list(cache.glob("bigrams-*.pickle"))) == 1
+    assert general_bigrams(0.5, cache, source) == first
+    source.write_text("of the 100\nzoom lens 7\n", encoding="utf-8")
+    again = general_bigrams(0.5, cache, source)
+    assert again.counts[("zoom", "lens")] == 7
+    assert len(list(cache.glob("bigrams-*.pickle"))) == 2
+
+
+def test_the_cached_bigram_table_equals_the_parsed_one(tmp_path: Path) -> None:
+    parsed = general_bigrams(0.5)
+    general_bigrams(0.5, tmp_path)
+    assert general_bigrams(0.5, tmp_path) == parsed

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.correct.slips import CandidateFinder, edits1, edits1_strings
+from pipeline.correct.slips import CandidateFinder, edits1, edits1_in, edits1_strings
 from pipeline.rules import ChannelCosts, RulesError, load_rules
 from pipeline.rules.files import validate
 
@@ -48,3 +48,10 @@ def test_costs_with_an_unknown_or_missing_kind_are_refused(tmp_path: Path) -> No
     del values["sub"]
     with pytest.raises(RulesError, match=r"c.yaml: sub: missing key"):
         validate(ChannelCosts, values, tmp_path / "c.yaml")
+
+
+@pytest.mark.parametrize("word", ["lesion", "tumuor", "ab", "a", "hematopoiesis", "aa", "thhe"])
+def test_edits1_in_finds_the_words_among_all_edits(word: str) -> None:
+    words = {"lesion", "lesions", "tumor", "tumour", "b", "ab", "abs", "hematopoiesis", "a", "the"}
+    words |= {w[:-1] for w in words} | {"eslion", "lesoin", "aab", "xa"}
+    assert edits1_in(word, words) == edits1_strings(word) & words

@@ -23,6 +23,7 @@ MUST_HAVE_EXAMPLES = {
     "pipeline.edits",
     "pipeline.rules.page",
     "pipeline.read.fields",
+    "pipeline.correct.wordforms",
     "pipeline.read.document",
     "pipeline.read.headings",
     "pipeline.read.unlabeled",

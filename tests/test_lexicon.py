@@ -210,3 +210,15 @@ def test_british_spellings_are_variants_never_slips(lexicon: Lexicon) -> None:
         assert lexicon.known(british)
     assert lexicon.variant_of("harboring") is None
     assert "harbouring" not in lexicon.targets(4.0)  # no correction produces a variant
+
+
+def test_targets_are_cached_beside_the_lexicon_and_equal_the_built_ones(
+    lexicon: Lexicon, tmp_path: Path
+) -> None:
+    cached = Lexicon(lexicon.data, load_rules(), "base", cache_dir=tmp_path)
+    built = Lexicon(lexicon.data, load_rules())  # no cache folder: built every time
+    first = cached.targets(4.0)
+    assert len(list(tmp_path.glob("targets-*.pickle"))) == 1
+    assert cached.targets(4.0) == first == built.targets(4.0)
+    assert cached.targets(3.0) != first  # another threshold, another entry
+    assert len(list(tmp_path.glob("targets-*.pickle"))) == 2

@@ -70,12 +70,14 @@ class Corrector:
         self.rules = rules
         self.lexicon = lexicon
         self.archive = archive if archive is not None else ArchiveCounts()
-        bigrams = general_bigrams(round(settings.language_model.bigram_coverage, 6))
+        bigrams = general_bigrams(
+            round(settings.language_model.bigram_coverage, 6), cache_dir=lexicon.cache_dir
+        )
         lm = LanguageModel(lexicon, self.archive, settings.language_model, bigrams)
         ocr = OcrModel(
             rules.confusions, max_steps=settings.ocr.max_steps, memo_size=settings.memo_size
         )
-        targets = frozenset(lexicon.targets(settings.targets.min_zipf))
+        targets = lexicon.targets(settings.targets.min_zipf)
         finder = CandidateFinder(targets, settings.channel, memo_size=settings.memo_size)
         terms = TermFinder(rules.term_classes)
         damage = damage if damage is not None else DamageModel(settings.damage)

@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import regex
-
 from pipeline.correct.damage import DamageModel
 from pipeline.correct.language_model import ArchiveCounts, LanguageModel, posterior
 from pipeline.correct.lexicon import Lexicon
@@ -29,15 +27,14 @@ from pipeline.correct.ocr_model import OcrModel
 from pipeline.correct.slips import CandidateFinder
 from pipeline.correct.terms import TermFinder
 from pipeline.correct.tokens import Token
+from pipeline.correct.wordforms import inflection_of, odd_case, recase
 from pipeline.rules import CorrectSettings, Misspelling
 
 Candidates = dict[str, tuple[float, str, str]]
 """candidate (lowercase) -> (log10 channel cost, source, rule)."""
 
-_PLAIN = regex.compile(r"\p{Ll}+|\p{Lu}\p{Ll}+")
 _CLITIC = ("'s", "’s")
 _NEVER = 2.0  # a threshold no confidence reaches
-_ENDINGS = frozenset({"s", "es", "d", "ed", "r", "er", "ing", "ly", "y", "e", "al", "a", "n"})
 _MISSING = object()
 
 
@@ -74,42 +71,6 @@ class _Doubt:
     cands: Candidates
     name_like: bool
     loo: int
-
-
-def recase(candidate: str, like: str) -> str | None:
-    """``candidate`` in the case pattern of ``like`` (lowercase or Capitalised), else None.
-
-    >>> recase("severe", "Sever"), recase("severe", "SeVer")
-    ('Severe', None)
-    """
-    if like.islower():
-        return candidate
-    if like[:1].isupper() and like[1:].islower():
-        return candidate[:1].upper() + candidate[1:]
-    return None
-
-
-def odd_case(word: str) -> bool:
-    """Mixed case inside a word (``faShion``): OCR noise or a brand, never a plain word.
-
-    >>> odd_case("faShion"), odd_case("Fashion"), odd_case("CT")
-    (True, False, False)
-    """
-    return not (_PLAIN.fullmatch(word) or word.isupper())
-
-
-def inflection_of(word: str, cand: str) -> bool:
-    """One is the other plus an ending: a real word's other inflection is no slip to repair.
-
-    Plural, tense and degree are the writer's choice, and OCR drops letters rather than adds
-    them, so only the candidate's extra final ``s`` (a dropped plural) or ``e`` stays.
-
-    >>> inflection_of("tumors", "tumor"), inflection_of("lob", "lobe")
-    (True, False)
-    """
-    if cand.startswith(word):
-        return cand[len(word) :] in _ENDINGS and cand[len(word) :] not in ("s", "e")
-    return word.startswith(cand) and word[len(cand) :] in _ENDINGS
 
 
 def family_count(word: str, own: Mapping[str, int]) -> int:
@@ -160,9 +121,14 @@ class Judge:
         self.degraded = bool(lexicon.missing)
         self._info: dict[str, Any] = {}
         self._priors: dict[str, float] = {}
+        self._verdicts: dict[tuple[object, ...], Verdict | None] = {}
 
     def verdict(self, tok: Token, words: SectionWords) -> Verdict | None:
-        """The repair of ``tok``, or None when it is not in doubt or no candidate wins."""
+        """The repair of ``tok``, or None when it is not in doubt or no candidate wins.
+
+        A run repeats its words, and every word pass of a round asks about the same tokens,
+        so a verdict is remembered under exactly what it is computed from (:meth:`_key`).
+        """
         info = self._info.get(tok.word, _MISSING)
         if info is _MISSING:  # a run repeats its words: each is analysed once
             info = self._analyse(tok.word)
@@ -170,6 +136,42 @@ class Judge:
                 self._info[tok.word] = info
         if info is None:
             return None  # most words: known, and no candidate is worth a look
+        lower = tok.word.lower()
+        if lower in words.shield or tok.term:
+            return None
+        key = self._key(tok, lower, words, info[0])
+        found = self._verdicts.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._judge(tok, words, info)
+            if len(self._verdicts) < self.settings.verdict_memo_size:
+                self._verdicts[key] = found
+        return found  # type: ignore[return-value]
+
+    @staticmethod
+    def _key(tok: Token, lower: str, words: SectionWords, curated: bool) -> tuple[object, ...]:
+        """All a verdict reads: the token's word, neighbours and place; of its section, the
+        word's own count (left out when the archive counted the section), whether an unknown
+        word recurs there, whether the archive counted it, and how clean it is."""
+        loo = words.own.get(lower, 0) if words.in_archive else 0
+        recurs = not curated and family_count(lower, words.own) > 1
+        return (
+            tok.word,
+            tok.prev,
+            tok.next,
+            tok.initial,
+            tok.title_line,
+            tok.dotted,
+            tok.citation,
+            words.in_archive,
+            loo,
+            recurs,
+            words.cleanliness,
+        )
+
+    def _judge(
+        self, tok: Token, words: SectionWords, info: tuple[bool, Candidates]
+    ) -> Verdict | None:
+        """The verdict on a word worth a look, computed afresh."""
         doubt = self._screen(tok, words, info)
         if doubt is None:
             return None
@@ -217,8 +219,6 @@ class Judge:
     ) -> _Doubt | None:
         """The word's candidates, unless something shows it is a legitimate word."""
         lower = tok.word.lower()
-        if lower in words.shield or tok.term:
-            return None
         if tok.citation and tok.dotted and tok.word[:1].isupper():
             return None  # an abbreviated journal title in a reference (Diagn., Opin.)
         curated, cands = info

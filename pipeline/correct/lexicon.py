@@ -14,22 +14,19 @@ medical word from a typo any more), so fewer corrections are applied, never more
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import version as _version
 from pathlib import Path
 
-import wordfreq
-
-from pipeline.atomic import write_atomic
+from pipeline.correct.cache import cache_folder, read_cached, write_cached
 from pipeline.correct.hunspell import WORD_RE, hunspell_forms, read_affixes
 from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
 _FORMAT = "lexicon-v8"
+_TARGETS_FORMAT = "targets-v1"
 
 
 _SUFFIXES = (
@@ -84,10 +81,14 @@ class Lexicon:
         data: LexiconData,
         rules: Rules,
         fingerprint: str = "",
+        *,
+        cache_dir: Path | None = None,
     ) -> None:
         """``data`` from the dictionaries; the rules' additions, protected words and
-        ``known_min_zipf`` on top."""
+        ``known_min_zipf`` on top. ``cache_dir`` is where :meth:`load` found it: tables
+        derived from the lexicon are cached there too (none when it is None)."""
         self.data = data
+        self.cache_dir = cache_dir
         self.known_min_zipf = rules.correct.known_min_zipf
         self.fingerprint = _words_fingerprint(fingerprint, rules)
         self._general = data.general
@@ -114,12 +115,13 @@ class Lexicon:
         foreign = rules.term_classes.foreign
         languages = [*foreign.languages, str(foreign.min_zipf)]
         fingerprint = _fingerprint(hunspell_dir, [variant_rules, languages])
-        path = _cache_dir(cache_dir) / f"{_FORMAT}-{fingerprint}.pickle"
-        data = _read_cache(path)
+        folder = cache_folder(cache_dir)
+        path = folder / f"{_FORMAT}-{fingerprint}.pickle"
+        data = read_cached(path, LexiconData)
         if data is None:
             data = build_data(hunspell_dir, rules.spelling_variants)
             data.foreign = foreign_words(foreign.languages, foreign.min_zipf)
-            _write_cache(path, data)
+            write_cached(path, data, "lexicon")
         for name in data.missing:
             warnings.warn(
                 f"caseclean: dictionary {name} not found; the lexicon is smaller and fewer "
@@ -128,7 +130,7 @@ class Lexicon:
                 RuntimeWarning,
                 stacklevel=2,
             )
-        return cls(data, rules, fingerprint)
+        return cls(data, rules, fingerprint, cache_dir=folder)
 
     def known(self, word: str) -> bool:
         """Whether ``word`` (or its lowercase form) is a word of any lexicon.
@@ -234,11 +236,25 @@ class Lexicon:
         """Listed in ``rules/protected.txt`` (compared case-insensitively)."""
         return word.lower() in self._protected_lower
 
-    def targets(self, min_zipf: float) -> list[str]:
-        """Lowercase words a correction may produce: curated entries plus frequent words."""
+    def targets(self, min_zipf: float) -> frozenset[str]:
+        """Lowercase words a correction may produce: curated entries plus frequent words.
+
+        Building the set takes half a second, more than loading it, so it is cached beside
+        the lexicon, keyed by the lexicon's fingerprint (which covers the rules' additions).
+        """
+        path = None
+        if self.cache_dir is not None and self.fingerprint:
+            key = hashlib.sha256(f"{self.fingerprint} {min_zipf!r}".encode()).hexdigest()[:20]
+            path = self.cache_dir / f"{_TARGETS_FORMAT}-{key}.pickle"
+            found = read_cached(path, frozenset)
+            if found is not None:
+                return found
         words = {w.lower() for w in self._general | self._medical}
         words.update(w for w, z in self._zipf.items() if z >= min_zipf)
-        return sorted(w for w in words if WORD_RE.fullmatch(w))
+        targets = frozenset(w for w in words if WORD_RE.fullmatch(w))
+        if path is not None:
+            write_cached(path, targets, "correction targets")
+        return targets
 
 
 def spelling_variants(
@@ -299,6 +315,8 @@ def build_data(hunspell_dir: Path, variant_rules: Iterable[tuple[str, str]]) -> 
 
 def foreign_words(languages: Iterable[str], min_zipf: float) -> dict[str, str]:
     """Common words of other languages (wordfreq), each with the first language listing it."""
+    import wordfreq  # only a lexicon build needs it, and importing it takes a third of a second
+
     found: dict[str, str] = {}
     for language in languages:
         for word, freq in wordfreq.get_frequency_dict(language, wordlist="best").items():
@@ -308,6 +326,8 @@ def foreign_words(languages: Iterable[str], min_zipf: float) -> dict[str, str]:
 
 
 def _wordfreq_table() -> dict[str, float]:
+    import wordfreq  # see foreign_words
+
     table = {}
     for word, freq in wordfreq.get_frequency_dict("en", wordlist="large").items():
         if freq > 0 and WORD_RE.fullmatch(word):
@@ -338,27 +358,3 @@ def _words_fingerprint(base: str, rules: Rules) -> str:
         digest.update("\n".join(words).encode() + b"\0")
     digest.update(str(rules.correct.known_min_zipf).encode())
     return digest.hexdigest()[:20]
-
-
-def _cache_dir(explicit: Path | None) -> Path:
-    if explicit is not None:
-        return Path(explicit)
-    env = os.environ.get("CASECLEAN_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "caseclean"
-
-
-def _read_cache(path: Path) -> LexiconData | None:
-    try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-        return None
-    return data if isinstance(data, LexiconData) else None
-
-
-def _write_cache(path: Path, data: LexiconData) -> None:
-    """Write atomically, so a concurrent or killed run never leaves half a cache file."""
-    try:
-        write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
-    except OSError as exc:
-        warnings.warn(f"caseclean: could not cache the lexicon: {exc}", RuntimeWarning, 2)

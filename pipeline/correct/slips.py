@@ -96,6 +96,25 @@ def edits1_strings(word: str) -> set[str]:
     return out
 
 
+def edits1_in(word: str, words: AbstractSet[str]) -> set[str]:
+    """The strings of :func:`edits1_strings` that are in ``words``, without building them all
+    into a set first (each is made in one step and looked up at once: this runs for every
+    distinct word of a run)."""
+    hits: set[str] = set()
+    for i in range(len(word) + 1):
+        a, b = word[:i], word[i:]
+        hits.update([s for c in LETTERS if (s := f"{a}{c}{b}") in words])
+        if b:
+            rest = b[1:]
+            hits.update([s for c in LETTERS if (s := f"{a}{c}{rest}") in words])
+            if (s := a + rest) in words:
+                hits.add(s)
+            if rest and (s := f"{a}{rest[0]}{b[0]}{rest[1:]}") in words:
+                hits.add(s)
+    hits.discard(word)
+    return hits
+
+
 def edits1(word: str, costs: ChannelCosts) -> dict[str, tuple[float, str]]:
     """Every string one edit from ``word`` (lowercase), with the cost of the slip and its kind.
 
@@ -118,7 +137,7 @@ class CandidateFinder:
         """Target words one edit from lowercase ``word``: candidate -> (log10 cost, kind)."""
         found = self._memo.get(word)
         if found is None:
-            hits = edits1_strings(word) & self.targets
+            hits = edits1_in(word, self.targets)
             found = {c: _slip(word, c, self.costs) for c in sorted(hits)}
             if len(self._memo) < self.memo_size:
                 self._memo[word] = found

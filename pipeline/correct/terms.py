@@ -11,7 +11,6 @@ certain damage may change. The classes and the citation cues are data in
 from __future__ import annotations
 
 import bisect
-import dataclasses
 from collections.abc import Callable
 
 import regex
@@ -140,6 +139,6 @@ class TermFinder:
             at = bisect.bisect_right(starts, tok.start) - 1
             citation = at >= 0 and tok.end <= spans[at][1]
             if citation or i in terms:
-                tok = dataclasses.replace(tok, citation=citation, term=i in terms)
+                tok = tok._replace(citation=citation, term=i in terms)
             out.append(tok)
         return out

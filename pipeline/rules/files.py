@@ -22,6 +22,11 @@ import yaml
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
 
+# libyaml's safe loader where PyYAML was built with it: the same data, parsed ten times faster
+# (every run and every worker reads the rules first).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class RulesError(ValueError):
     """A rules file is missing or malformed: said in one line, naming the file and key."""
 
@@ -29,7 +34,7 @@ class RulesError(ValueError):
 def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML rules file that must hold a mapping at the top level."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except FileNotFoundError as exc:
         raise RulesError(f"rules file not found: {path}") from exc
     except yaml.YAMLError as exc:

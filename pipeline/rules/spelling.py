@@ -124,6 +124,7 @@ class CorrectSettings(_File):
     suggest_threshold: Probability
     real_word_suggest_threshold: Probability
     memo_size: int = Field(ge=0)
+    verdict_memo_size: int = Field(ge=0)
     known_min_zipf: float
     min_insert_length: int = Field(ge=1)
     ocr: OcrSettings

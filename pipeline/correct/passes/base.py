@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.correct.damage import count
-from pipeline.correct.judge import Judge, SectionWords
+from pipeline.correct.judge import Judge, SectionWords, Verdict
 from pipeline.correct.language_model import words_of
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.tokens import Token, scan
@@ -42,6 +42,8 @@ class WordRounds:
     judged: set[TokenKey] = field(default_factory=set)
     _scanned: str | None = None
     _tokens: list[Token] = field(default_factory=list)
+    _open_text: str | None = None
+    _open: list[tuple[Token, Verdict]] = field(default_factory=list)
 
     def tokens(self, text: str) -> list[Token]:
         """The tokens of ``text``, scanned once per distinct text."""
@@ -53,8 +55,28 @@ class WordRounds:
         """Give the scan of ``text`` already made, so it is not made twice."""
         self._scanned, self._tokens = text, self.mark(text, tokens)
 
+    def open_verdicts(self, text: str, judge: Judge) -> list[tuple[Token, Verdict]]:
+        """The tokens of ``text`` still open this round that have a verdict, with it.
+
+        Every word pass of a round asks about the same text until one of them changes it, so
+        the tokens are judged once per text and round; one without a verdict is settled.
+        """
+        if text != self._open_text:
+            self._open_text, self._open = text, []
+            for tok in self.tokens(text):
+                key = tok.key
+                if key in self.earlier:
+                    continue
+                verdict = judge.verdict(tok, self.words)
+                if verdict is None:
+                    self.judged.add(key)
+                else:
+                    self._open.append((tok, verdict))
+        return self._open
+
     def begin_round(self) -> None:
         self.judged = set()
+        self._open_text = None  # what is open changes with the round
 
     def end_round(self) -> None:
         self.earlier |= self.judged

@@ -26,14 +26,11 @@ def word_edits(
     """
     rounds = context.word_rounds(text)
     edits: list[Edit] = []
-    for tok in rounds.tokens(text):
-        key = tok.key
-        if key in rounds.earlier:
-            continue
-        verdict = context.judge.verdict(tok, rounds.words)
-        if verdict is None or verdict.pass_name == pass_name:
-            rounds.judged.add(key)  # settled; a verdict for an earlier pass waits a round
-        if verdict is None or verdict.pass_name != pass_name or verdict.confidence < floor:
+    for tok, verdict in rounds.open_verdicts(text, context.judge):
+        if verdict.pass_name != pass_name:
+            continue  # a verdict for an earlier pass waits a round
+        rounds.judged.add(tok.key)  # settled
+        if verdict.confidence < floor:
             continue
         if taken and overlaps_any(tok.start, tok.end, taken):
             continue
