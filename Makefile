@@ -64,6 +64,7 @@ screenshots: $(DEV_STAMP) setup-system
 bench: $(DEV_STAMP) setup-system
 	$(BIN)/python -m bench.peers
 	$(BIN)/python -m bench.speed
+	$(BIN)/python -m bench.scale
 
 # Removes what runs generated; reviewers' decisions (data/clean/decisions.jsonl) stay.
 clean:

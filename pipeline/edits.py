@@ -86,24 +86,77 @@ def one_verdict_per_span(edits: Iterable[Edit]) -> list[Edit]:
     verdict is dropped). Never an applied edit and a contradicting suggestion on the same
     characters, never one suggestion twice.
 
+    Readings of overlapping spans (``Cys- tercosis`` joined by one pass, ``tercosis`` read
+    otherwise by another) are readings of their union: each is widened to it, so a reviewer
+    chooses among whole readings. Where two applied edits share such a group (widening would
+    merge them), readings are grouped by exact span only.
+
     >>> joined = Edit(0, 13, "mine- ralized", "mine-realized", "dictionary", "r", 0.9)
     >>> hint = Edit(0, 13, "mine- ralized", "mineralized", "dehyphenate", "r", 0.4, False)
     >>> [(e.replacement, e.alternatives) for e in one_verdict_per_span([hint, joined, hint])]
     [('mine-realized', ('mineralized',))]
+    >>> wrap = Edit(0, 13, "Cys- tercosis", "Cystercosis", "dehyphenate", "r", 0.4, False)
+    >>> part = Edit(5, 13, "tercosis", "sarcosis", "ocr", "r", 0.6, False)
+    >>> [(e.original, e.replacement, e.alternatives) for e in one_verdict_per_span([wrap, part])]
+    [('Cys- tercosis', 'Cys- sarcosis', ('Cystercosis',))]
     """
-    spans: dict[tuple[int, int], list[Edit]] = {}
-    for edit in edits:
-        spans.setdefault((edit.start, edit.end), []).append(edit)
-    out = []
-    for group in spans.values():
-        ranked = sorted(group, key=lambda e: (not e.applied, -e.confidence))
-        head = ranked[0]
-        others = dict.fromkeys(
-            e.replacement for e in ranked[1:] if e.replacement != head.replacement
-        )
-        alternatives = tuple(dict.fromkeys([*head.alternatives, *others]))
-        out.append(replace(head, alternatives=alternatives) if alternatives else head)
+    out: list[Edit] = []
+    for group in _overlapping(edits):
+        if sum(1 for e in group if e.applied) < 2:
+            group = _widened(group)
+        spans: dict[tuple[int, int], list[Edit]] = {}
+        for edit in group:
+            spans.setdefault((edit.start, edit.end), []).append(edit)
+        out.extend(_verdict(same) for same in spans.values())
     return sorted(out, key=lambda e: (e.start, e.end))
+
+
+def _verdict(same: list[Edit]) -> Edit:
+    """The verdict of edits on one span: the applied or likeliest, the rest alternatives."""
+    ranked = sorted(same, key=lambda e: (not e.applied, -e.confidence))
+    head = ranked[0]
+    others = dict.fromkeys(e.replacement for e in ranked[1:] if e.replacement != head.replacement)
+    alternatives = tuple(dict.fromkeys([*head.alternatives, *others]))
+    return replace(head, alternatives=alternatives) if alternatives else head
+
+
+def _overlapping(edits: Iterable[Edit]) -> list[list[Edit]]:
+    """Edits in groups whose spans overlap, one after another; insertions at one offset are
+    a group of their own."""
+    insertions: dict[int, list[Edit]] = {}
+    groups: list[list[Edit]] = []
+    end = -1
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if edit.start == edit.end:
+            insertions.setdefault(edit.start, []).append(edit)
+        elif groups and edit.start < end:
+            groups[-1].append(edit)
+            end = max(end, edit.end)
+        else:
+            groups.append([edit])
+            end = edit.end
+    return [*groups, *insertions.values()]
+
+
+def _widened(group: list[Edit]) -> list[Edit]:
+    """Every edit of an overlapping group as an edit of the group's whole span."""
+    start, end = min(e.start for e in group), max(e.end for e in group)
+    if all((e.start, e.end) == (start, end) for e in group):
+        return group
+    raw = [""] * (end - start)
+    for edit in group:  # the group's spans cover its whole span: its raw text is theirs
+        raw[edit.start - start : edit.end - start] = list(edit.original)
+    text = "".join(raw)
+    return [
+        replace(
+            e,
+            start=start,
+            end=end,
+            original=text,
+            replacement=text[: e.start - start] + e.replacement + text[e.end - start :],
+        )
+        for e in group
+    ]
 
 
 def overlaps_any(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:

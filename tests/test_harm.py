@@ -7,6 +7,7 @@ edited prose too, as a run over such an archive would see it.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.correct import Corrector, clean_text
+from pipeline.edits import Edit, one_verdict_per_span
 from pipeline.run import RunOptions, run
 
 from .conftest import RAW
@@ -147,3 +149,31 @@ def test_one_verdict_per_span() -> None:
     edits = clean_text(text).edits
     spans = [(e.start, e.end) for e in edits]
     assert len(spans) == len(set(spans))
+
+
+@st.composite
+def _edits_of(draw: st.DrawFn) -> tuple[str, list[Edit]]:
+    raw = draw(st.text(alphabet="abc- ", min_size=1, max_size=30))
+    edits = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(raw)))
+        end = draw(st.integers(start, len(raw)))
+        replacement = draw(st.text(alphabet="xyz", max_size=4))
+        confidence = draw(st.floats(0.0, 1.0))
+        edits.append(Edit(start, end, raw[start:end], replacement, "ocr", "r", confidence, False))
+    return raw, edits
+
+
+@given(_edits_of())
+def test_suggestions_never_overlap_once_each_span_has_its_verdict(
+    drawn: tuple[str, list[Edit]],
+) -> None:
+    raw, edits = drawn
+    verdicts = one_verdict_per_span(edits)
+    for first, second in itertools.pairwise(verdicts):
+        assert first.end <= second.start or first.start == first.end or second.start == second.end
+    for verdict in verdicts:
+        assert raw[verdict.start : verdict.end] == verdict.original
+    for edit in edits:  # every reading survives, as the verdict or an alternative of its span
+        widened = [v for v in verdicts if v.start <= edit.start and edit.end <= v.end]
+        assert widened or edit.original == edit.replacement
