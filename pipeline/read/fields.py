@@ -8,14 +8,15 @@ have is null: this stage never guesses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import regex
-import spacy
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.util import compile_suffix_regex
 
 from pipeline.rules import FieldRules, ModalityRules
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
 
 _FIELD_LINE = regex.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*(.*?)\s*$", regex.DOTALL)
 _INLINE_LABEL = regex.compile(r"(?:^|(?<=\s))([^\W\d_][\w ./'-]{0,38}?)\s*:")
@@ -138,7 +139,8 @@ class ModalityFinder:
     An all-capitals synonym (CT, US, MR) must match in capitals, token for token, so the
     pronoun "us" never counts; other synonyms match in any case. Tokens, not characters, are
     compared, so "CT" inside "CTA" or "ct" inside "effect" never match. The matchers are built
-    on first use and not pickled: a worker process builds its own from the rules.
+    on first use and not pickled: a worker process builds its own from the rules. spaCy is
+    imported then too (half a second), so commands that find no modality never pay for it.
     """
 
     def __init__(self, rules: ModalityRules) -> None:
@@ -149,6 +151,10 @@ class ModalityFinder:
         return {"rules": self.rules, "_matchers": None}
 
     def _build(self) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+        from spacy.util import compile_suffix_regex
+
         nlp = spacy.blank("en")
         # Authors write "CT- mixed density lesion": a trailing dash is punctuation, not the word.
         suffixes = [*nlp.Defaults.suffixes, r"[-–]+"]
