@@ -13,20 +13,21 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__
 from pipeline.decisions import DECISIONS_FILE, DecisionsError
 from pipeline.output.folder import OutputError, check_output, locked, target_of
 from pipeline.output.publish import run_provenance
 from pipeline.output.schema import CACHE_NAME, table_schemas
-from pipeline.output.sink import TableSink
-from pipeline.output.writers import frame, stream_tables
 from pipeline.progress import progress_bar
 from pipeline.read.ingest import PageError
 from pipeline.rules import Rules, RulesError, load_rules
 from pipeline.run import RunOptions, RunResult, run
 from pipeline.run.stamp import Stamp
+
+if TYPE_CHECKING:
+    from pipeline.output.sink import TableSink
 
 DEFAULT_RAW = Path("data/raw")
 DEFAULT_OUT = Path("data/clean")
@@ -125,6 +126,8 @@ def _run_or_reuse(
     if cache is not None and (stamp := current(cache, inputs, target, names)) is not None:
         stamp.summary["time"] = f"{time.perf_counter() - started:.1f}s"
         return stamp, False
+    from pipeline.output.writers import stream_tables
+
     result = stream_tables(
         args.out,
         table_schemas(rules),
@@ -217,6 +220,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             return 2
         result = _run_pipeline(args, args.archive)
         rows = result.records()
+        from pipeline.output.writers import frame
+
         tables = {s.name: frame(s, rows[s.name]) for s in result.schemas}
         canonical = {"body_system": result.rules.body_systems.canonical}
         print(evaluate.gold_report(gold, tables, kind, canonical))
