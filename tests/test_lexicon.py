@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 import warnings
 from dataclasses import replace
@@ -222,3 +223,15 @@ def test_targets_are_cached_beside_the_lexicon_and_equal_the_built_ones(
     assert cached.targets(4.0) == first == built.targets(4.0)
     assert cached.targets(3.0) != first  # another threshold, another entry
     assert len(list(tmp_path.glob("targets-*.pickle"))) == 2
+
+
+def test_the_fingerprint_is_known_without_loading_the_lexicon(
+    lexicon: Lexicon, tmp_path: Path
+) -> None:
+    rules = load_rules()
+    assert Lexicon.fingerprint_of(rules) == lexicon.fingerprint
+    edited = tmp_path / "rules"
+    shutil.copytree(rules.directory, edited)
+    with (edited / "protected.txt").open("a", encoding="utf-8") as handle:
+        handle.write("Zyxwq\n")
+    assert Lexicon.fingerprint_of(load_rules(edited)) != lexicon.fingerprint

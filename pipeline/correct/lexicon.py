@@ -111,10 +111,8 @@ class Lexicon:
     ) -> Lexicon:
         """The lexicon for these rules and dictionaries, from the disk cache when it is fresh."""
         hunspell_dir = Path(hunspell_dir or HUNSPELL_DIR)
-        variant_rules = [f"{b}>{a}" for b, a in rules.spelling_variants]
         foreign = rules.term_classes.foreign
-        languages = [*foreign.languages, str(foreign.min_zipf)]
-        fingerprint = _fingerprint(hunspell_dir, [variant_rules, languages])
+        fingerprint = _data_fingerprint(rules, hunspell_dir)
         folder = cache_folder(cache_dir)
         path = folder / f"{_FORMAT}-{fingerprint}.pickle"
         data = read_cached(path, LexiconData)
@@ -131,6 +129,13 @@ class Lexicon:
                 stacklevel=2,
             )
         return cls(data, rules, fingerprint, cache_dir=folder)
+
+    @staticmethod
+    def fingerprint_of(rules: Rules, hunspell_dir: Path | None = None) -> str:
+        """The :attr:`fingerprint` the lexicon of these rules and dictionaries has, without
+        loading it (what a run checks to know whether anything changed)."""
+        base = _data_fingerprint(rules, Path(hunspell_dir or HUNSPELL_DIR))
+        return _words_fingerprint(base, rules)
 
     def known(self, word: str) -> bool:
         """Whether ``word`` (or its lowercase form) is a word of any lexicon.
@@ -336,6 +341,13 @@ def _wordfreq_table() -> dict[str, float]:
 
 
 _DICTIONARIES = ("en_US.aff", "en_US.dic", "en_med_glut.dic", "en_GB.aff", "en_GB.dic")
+
+
+def _data_fingerprint(rules: Rules, hunspell_dir: Path) -> str:
+    """The fingerprint of the cached part: dictionaries, variant rules, foreign languages."""
+    variant_rules = [f"{b}>{a}" for b, a in rules.spelling_variants]
+    foreign = rules.term_classes.foreign
+    return _fingerprint(hunspell_dir, [variant_rules, [*foreign.languages, str(foreign.min_zipf)]])
 
 
 def _fingerprint(hunspell_dir: Path, word_lists: Iterable[Iterable[str]]) -> str:

@@ -67,7 +67,7 @@ def inputs_digest(options: RunOptions, rules: Rules, *extra: object) -> str:
     return key(
         code_fingerprint(),
         rules.digest,
-        Lexicon.load(rules).fingerprint,
+        Lexicon.fingerprint_of(rules),
         decisions_fingerprint(options.decisions),
         pages,
         found.skipped,
