@@ -24,6 +24,7 @@ from pipeline.correct.language_model import ArchiveCounts, LanguageModel, genera
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.ocr_model import OcrModel
 from pipeline.correct.passes import Pass, PassContext, available_passes
+from pipeline.correct.rivals import RivalFinder
 from pipeline.correct.slips import CandidateFinder
 from pipeline.correct.terms import TermFinder
 from pipeline.edits import Edit, EditTrail, one_verdict_per_span
@@ -81,8 +82,18 @@ class Corrector:
         finder = CandidateFinder(targets, settings.channel, memo_size=settings.memo_size)
         terms = TermFinder(rules.term_classes)
         damage = damage if damage is not None else DamageModel(settings.damage)
+        rivals = RivalFinder(targets, lexicon.zipf, settings.rivals, memo_size=settings.memo_size)
         self.judge = Judge(
-            settings, lexicon, self.archive, lm, ocr, finder, rules.misspellings, terms, damage
+            settings,
+            lexicon,
+            self.archive,
+            lm,
+            ocr,
+            finder,
+            rules.misspellings,
+            terms,
+            damage,
+            rivals,
         )
         self.passes = resolve_plan(rules)
 

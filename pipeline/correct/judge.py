@@ -24,6 +24,7 @@ from pipeline.correct.damage import DamageModel
 from pipeline.correct.language_model import ArchiveCounts, LanguageModel, posterior
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.ocr_model import OcrModel
+from pipeline.correct.rivals import RivalFinder
 from pipeline.correct.slips import CandidateFinder
 from pipeline.correct.terms import TermFinder
 from pipeline.correct.tokens import Token
@@ -107,8 +108,10 @@ class Judge:
         misspellings: Mapping[str, tuple[Misspelling, ...]],
         terms: TermFinder,
         damage: DamageModel,
+        rivals: RivalFinder,
     ) -> None:
         self.settings = settings
+        self.rivals = rivals
         self.terms = terms
         self.damage = damage
         self.lexicon = lexicon
@@ -230,7 +233,7 @@ class Judge:
             if not cands:
                 return None
         if not curated and (
-            (family_count(lower, words.own) > 1 and not _ocr_reading(cands))
+            (not _ocr_reading(cands) and self._recurs(lower, cands, words))
             or self._archive_known(lower, cands, loo)
         ):
             return None
@@ -245,7 +248,8 @@ class Judge:
     # --- which reading wins, and how surely ------------------------------------------------
 
     def _best(self, tok: Token, doubt: _Doubt, words: SectionWords) -> tuple[str | None, float]:
-        """The winning candidate and its probability; None when the word as written wins.
+        """The winning candidate and its probability; None when the word as written wins, or
+        a rival (:mod:`pipeline.correct.rivals`) that is only there to doubt the candidates.
 
         In edited prose (``cleanliness`` near 1) a repair's odds shrink, and a capitalised word
         no dictionary knows is taken for a name: as written it is as likely as a word of
@@ -267,9 +271,15 @@ class Judge:
         for cand, (cost, _, _) in doubt.cands.items():
             context = lm.context(cand, tok.prev, tok.next)
             scores[cand] = self._prior(cand) + context + cost + shift
+        if not doubt.curated:  # the likeliest common word two slips away: doubt only
+            rival = self.rivals.likeliest(
+                lower, scores, lambda r: self._prior(r) + lm.context(r, tok.prev, tok.next)
+            )
+            if rival is not None:
+                scores[rival[0]] = rival[1] + self.settings.rivals.cost + shift
         post = posterior(scores)
         best = max(post, key=lambda c: (post[c], c == lower, c))
-        if best == lower or doubt.cands[best][1] == "name":
+        if best == lower or best not in doubt.cands or doubt.cands[best][1] == "name":
             return None, 0.0
         return best, post[best]
 
@@ -346,6 +356,20 @@ class Judge:
         """A candidate is far more frequent in the archive than the word as written."""
         rival = max(self.archive.unigrams.get(c, 0) for c in cands)
         return self.archive.unigrams.get(lower, 0) < self.settings.archive.dwarfed * rival
+
+    def _recurs(self, lower: str, cands: Candidates, words: SectionWords) -> bool:
+        """The section repeats the word, or the archive spells both its singular and its
+        plural the same way (``synset`` here, ``synsets`` there), neither known and no
+        candidate far more common there: a term, since a slip is seldom made twice alike and
+        then inflected."""
+        if family_count(lower, words.own) > 1:
+            return True
+        seen = self.archive.unigrams
+        sibling = lower[:-1] if lower.endswith("s") else lower + "s"
+        if not seen.get(lower) or not seen.get(sibling) or self.lexicon.known(sibling):
+            return False
+        rival = max(seen.get(c, 0) for c in cands)
+        return seen[lower] + seen[sibling] >= self.settings.archive.dominance * rival
 
     def _archive_known(self, lower: str, cands: Candidates, loo: int) -> bool:
         """The archive spells this word often, and no candidate dwarfs it."""

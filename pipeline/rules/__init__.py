@@ -43,6 +43,7 @@ from pipeline.rules.spelling import (
     Misspelling,
     NormalizeRules,
     Repeat,
+    RivalSettings,
     TermClasses,
 )
 
@@ -161,6 +162,7 @@ __all__ = [
     "NormalizeRules",
     "Repeat",
     "ReviewRules",
+    "RivalSettings",
     "Rules",
     "RulesError",
     "SectionRules",

@@ -73,6 +73,14 @@ class OcrSettings(_File):
     max_steps: int = Field(ge=0, le=4)
 
 
+class RivalSettings(_File):
+    """Common words two slips from a short damaged word: doubt for its one-slip repair."""
+
+    max_length: int = Field(ge=0)
+    min_zipf: float
+    cost: LogProbability
+
+
 class TargetSettings(_File):
     min_zipf: float
 
@@ -129,6 +137,7 @@ class CorrectSettings(_File):
     min_insert_length: int = Field(ge=1)
     ocr: OcrSettings
     channel: ChannelCosts
+    rivals: RivalSettings
     language_model: LmParams
     targets: TargetSettings
     archive: ArchiveSettings
