@@ -167,6 +167,17 @@ def _positive(text: str) -> int:
     return value
 
 
+def _folds(text: str) -> int:
+    """A number of folds: at least 2 (one fold is the whole file)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"{value} folds: at least 2 are needed")
+    return value
+
+
 class UsageError(Exception):
     """A mistake in what the command was given: said in one line, exit 2."""
 
@@ -206,7 +217,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         def correct(text: str) -> str:
             return corrector.clean(text, section=kinds.get(text)).text
 
-        scores = evaluate.score_pairs(pairs, correct)
+        scores = evaluate.score_pairs(pairs, correct, folds=args.folds)
         print(evaluate.format_pair_scores(scores, by_section=args.by_section, top=args.top))
     if args.gold is not None:
         if args.archive is None:
@@ -352,6 +363,12 @@ def _add_run_commands(commands: Any) -> None:
     p_eval.add_argument("--pairs", type=Path, help="JSON lines of {id, noisy, clean}")
     p_eval.add_argument("--by-section", action="store_true", help="figures per section kind")
     p_eval.add_argument("--top", type=int, default=0, help="list the N most frequent slips")
+    p_eval.add_argument(
+        "--folds",
+        type=_folds,
+        default=0,
+        help="also score the pairs in N folds by document (tune on one, check on another)",
+    )
     p_eval.add_argument("--gold", type=Path, help="gold answers (JSON lines) for --archive")
     p_eval.add_argument("--archive", type=Path, help="archive folder to run and score")
     _engine_options(p_eval)

@@ -238,6 +238,10 @@ def test_mistakes_are_one_line_errors_with_exit_2(
     assert capsys.readouterr().err.strip() == (
         f"caseclean: {bad}:2: not a JSON object (Expecting value)"
     )
+    with pytest.raises(SystemExit) as usage:
+        main(["eval", "--pairs", str(bad), "--folds", "1"])
+    assert usage.value.code == 2
+    assert "1 folds: at least 2 are needed" in capsys.readouterr().err
     out = tmp_path / "out"
     assert main(["run", str(RAW), "--out", str(out)]) == 0
     capsys.readouterr()

@@ -14,6 +14,7 @@ from pipeline.evaluate.damage import differs_only_at_injected
 from pipeline.evaluate.gold import format_gold_scores, score_gold
 from pipeline.evaluate.pairs import (
     Counts,
+    fold_of,
     format_pair_scores,
     score_pair,
     score_pairs,
@@ -174,6 +175,21 @@ def test_report_ends_with_the_headline_figures():
     assert last[4] == "precision: 1.000   recall: 0.500   F1: 0.667"
     assert "discussion" in text and "title" in text
     assert "'Sever' -> 'Severe'" in text
+
+
+def test_folds_keep_a_document_together_and_add_up_to_the_total():
+    """A fold is text the other folds never saw: both sections of a.txt land in one fold, and
+    the folds' tallies are the total's (a rule tuned on one fold is checked on another)."""
+    fix = lookup({"tbe cat sat": "the cat sat", "a dog ran": "a dig ran"})
+    scores = score_pairs(PAIRS, fix, folds=2)
+    assert fold_of(PAIRS[0], 2) == fold_of(PAIRS[1], 2)
+    assert sum(c.pairs for c in scores.by_fold.values()) == 3
+    assert sum(c.fixed for c in scores.by_fold.values()) == scores.total.fixed
+    assert sum(c.broken for c in scores.by_fold.values()) == scores.total.broken
+    assert fold_of({"id": "x", "doc": "P05-1001"}, 2) == fold_of({"id": "y", "doc": "P05-1001"}, 2)
+    text = format_pair_scores(scores)
+    assert text.splitlines()[0].startswith("fold ")
+    assert not score_pairs(PAIRS, fix).by_fold  # no folds unless asked
 
 
 def test_speed_is_measured_inside_the_corrector_only():

@@ -15,11 +15,12 @@ from pipeline.evaluate.extraction import (
 )
 from pipeline.evaluate.gold import format_gold_scores, score_gold
 from pipeline.evaluate.goldfile import GoldFormatError, gold_format, gold_report
-from pipeline.evaluate.pairs import format_pair_scores, score_pairs, section_kind
+from pipeline.evaluate.pairs import fold_of, format_pair_scores, score_pairs, section_kind
 
 __all__ = [
     "Extracted",
     "GoldFormatError",
+    "fold_of",
     "format_extraction_scores",
     "format_gold_scores",
     "format_pair_scores",

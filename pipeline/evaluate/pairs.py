@@ -8,6 +8,7 @@ the tests share one definition.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections import Counter
@@ -114,6 +115,7 @@ class PairScores:
     top_broken: Counter[tuple[str, str]] = field(default_factory=Counter)
     top_missed: Counter[tuple[str, str]] = field(default_factory=Counter)
     top_wrong: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_fold: dict[int, Counts] = field(default_factory=dict)
     correct_seconds: float = 0.0
 
     @property
@@ -229,11 +231,27 @@ def score_pair(noisy: str, clean: str, corrected: str, slips: PairScores | None 
     return counts
 
 
-def score_pairs(pairs: Iterable[dict], correct: Callable[[str], object]) -> PairScores:
+def fold_of(pair: dict, folds: int) -> int:
+    """The fold (1 to ``folds``) of a pair, by its document: the paragraphs of one paper (its
+    ``doc``) or the sections of one case (the id before ``#``) stay in one fold, so a fold is
+    text the other folds never saw. A stable hash, the same on every machine and run.
+
+    >>> fold_of({"id": "2013/a.txt#findings"}, 2) == fold_of({"id": "2013/a.txt#discussion"}, 2)
+    True
+    """
+    group = str(pair.get("doc") or str(pair.get("id", "")).split("#", 1)[0])
+    return int(hashlib.sha1(group.encode()).hexdigest(), 16) % folds + 1
+
+
+def score_pairs(
+    pairs: Iterable[dict], correct: Callable[[str], object], folds: int = 0
+) -> PairScores:
     """Run ``correct`` on each pair's ``noisy`` text and score it against ``clean``.
 
     ``pairs`` are ``{"id", "noisy", "clean"}`` dicts (the pairs JSONL format). Ids of the form
-    ``case#section`` also give per-section tallies in ``by_section``.
+    ``case#section`` also give per-section tallies in ``by_section``; ``folds`` > 1 tallies
+    each fold of :func:`fold_of` in ``by_fold``, so a rule tuned on one fold can be checked on
+    another.
     """
     scores = PairScores()
     for pair in pairs:
@@ -246,6 +264,8 @@ def score_pairs(pairs: Iterable[dict], correct: Callable[[str], object]) -> Pair
         kind = section_of(str(pair.get("id", "")))
         if kind:
             scores.by_section.setdefault(kind, Counts()).add(counts)
+        if folds > 1:
+            scores.by_fold.setdefault(fold_of(pair, folds), Counts()).add(counts)
     return scores
 
 
@@ -257,15 +277,25 @@ def _section_line(name: str, c: Counts) -> str:
     )
 
 
-def _section_table(scores: PairScores) -> list[str]:
-    """One line per section kind, alphabetical, under a header; a blank line after."""
+def _table(title: str, rows: dict[str, Counts]) -> list[str]:
+    """One line per entry, in key order, under a header; a blank line after."""
     header = (
-        f"{'section':<24} {'pairs':>6} {'words':>8} {'WER-bef':>7} {'WER-aft':>7} "
+        f"{title:<24} {'pairs':>6} {'words':>8} {'WER-bef':>7} {'WER-aft':>7} "
         f"{'errors':>6} {'chang':>6} {'fixed':>6} {'broken':>6} "
         f"{'prec':>6} {'recall':>6} {'F1':>6}"
     )
-    rows = [_section_line(name, scores.by_section[name]) for name in sorted(scores.by_section)]
-    return [header, *rows, ""]
+    return [header, *(_section_line(name, rows[name]) for name in sorted(rows)), ""]
+
+
+def _section_table(scores: PairScores) -> list[str]:
+    """One line per section kind, alphabetical."""
+    return _table("section", scores.by_section)
+
+
+def _fold_table(scores: PairScores) -> list[str]:
+    """One line per fold, in order."""
+    folds = len(scores.by_fold)
+    return _table("fold", {f"{n}/{folds}": c for n, c in scores.by_fold.items()})
 
 
 def _top_slips(scores: PairScores, top: int) -> list[str]:
@@ -308,6 +338,8 @@ def format_pair_scores(scores: PairScores, by_section: bool = False, top: int = 
     lines: list[str] = []
     if by_section and scores.by_section:
         lines += _section_table(scores)
+    if scores.by_fold:
+        lines += _fold_table(scores)
     if top > 0:
         lines += _top_slips(scores, top)
     return "\n".join(lines + _pair_headline(scores))
