@@ -225,3 +225,19 @@ def test_a_term_the_archive_inflects_is_a_word() -> None:
     assert corrector.clean(texts[0]).text == texts[0]
     assert corrector.clean(texts[1]).text == texts[1]
     assert corrector.clean("She is one yaer older.").text == "She is one year older."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Claudio Cau, Department of Radiology, Mater Dei Hospital, 00128 Rome, Italy.",
+        "He received consulting fees from Pfizer, Nalo Therapeutics, Puma, Mirati, Dizal, "
+        "Chugai and Amgen.",
+        "Mostafa Aglan: Writing - original draft. Ercan Kocakaya: Writing - review and editing.",
+    ],
+)
+def test_capitals_of_a_list_or_a_statement_are_names_not_a_heading(text: str) -> None:
+    """A line of capitals that lists or holds a sentence's end is an affiliation, a list of
+    companies or a contribution statement: its unknown capitalised words are names, even in a
+    lone text judged as damaged."""
+    assert clean_text(text).text == text

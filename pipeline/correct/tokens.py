@@ -21,6 +21,7 @@ _UNTOUCHABLE = regex.compile(
     regex.IGNORECASE,
 )
 _SENTENCE_END = frozenset(".!?:•")
+_INNER_END = regex.compile(r"\p{Ll}[.!?;]\s+\S")
 
 
 class Token(NamedTuple):
@@ -54,11 +55,17 @@ def _title_ratio(line: str) -> bool:
     """A Title Case line (a heading, a body system): capitals there are no sign of names.
 
     A reference list is Title Case too, because of its names: a citation's capitals are told
-    apart by :mod:`pipeline.correct.terms`, not here.
+    apart by :mod:`pipeline.correct.terms`, not here. A line that lists (two commas or more) or
+    holds a sentence's end is no heading, whatever its capitals: an affiliation, a list of
+    companies, an author-contribution statement, whose capitals are names.
 
     >>> _title_ratio("Musculoskeletal System"), _title_ratio("the Musculoskeletal system")
     (True, False)
+    >>> _title_ratio("Claudio Cau, Department of Radiology, Mater Dei Hospital, Rome, Italy")
+    False
     """
+    if line.count(",") >= 2 or _INNER_END.search(line):
+        return False
     words = regex.findall(r"\p{L}{4,}", line)
     if len(words) < 2:
         return bool(words) and words[0][:1].isupper()
