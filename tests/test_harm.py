@@ -241,3 +241,19 @@ def test_capitals_of_a_list_or_a_statement_are_names_not_a_heading(text: str) ->
     companies or a contribution statement: its unknown capitalised words are names, even in a
     lone text judged as damaged."""
     assert clean_text(text).text == text
+
+
+def test_a_name_beside_a_surname_no_dictionary_knows_stays() -> None:
+    """``Peize Zhang``: the given name one space from a capitalised word no dictionary knows
+    in lowercase is part of a name, not a slip for ``Prize``."""
+    text = (
+        "Kaihua Pang and Hongjuan Qin: administered chemotherapy for the patient, supervised "
+        "writing of the manuscript; Peize Zhang: reviewed and edited the manuscript."
+    )
+    assert clean_text(text).text == text
+
+
+def test_a_damaged_capital_beside_a_dictionary_word_is_still_repaired() -> None:
+    assert clean_text("The study used Diffution Weighted Imaging and showed restriction.").text == (
+        "The study used Diffusion Weighted Imaging and showed restriction."
+    )

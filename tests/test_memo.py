@@ -61,7 +61,7 @@ def _section_kinds(text: str) -> list[SectionWords]:
 
 def _variants(tok: Token) -> list[Token]:
     """The token, and the token in every other place a verdict tells apart."""
-    flags = ("initial", "title_line", "dotted", "citation")
+    flags = ("initial", "title_line", "dotted", "citation", "name")
     return [tok, *(tok._replace(**{f: not getattr(tok, f)}) for f in flags)]
 
 

@@ -165,6 +165,7 @@ class Judge:
             tok.title_line,
             tok.dotted,
             tok.citation,
+            tok.name,
             words.in_archive,
             loo,
             recurs,
@@ -253,15 +254,15 @@ class Judge:
 
         In edited prose (``cleanliness`` near 1) a repair's odds shrink, and a capitalised word
         no dictionary knows is taken for a name: as written it is as likely as a word of
-        ``name_zipf``. In damaged text neither applies, but in a citation a capitalised word is
-        a name whatever the damage: a reference is corrected only where the damage is certain.
+        ``name_zipf``. In damaged text neither applies, but in a citation or a name (``Peize
+        Zhang``) a capital marks a name whatever the damage: it changes only where certain.
         """
         lower = tok.word.lower()
         lm, clean = self.lm, words.cleanliness
         vouched = not self._dwarfed(lower, doubt.cands)
         written = lm.logp(lower, curated=doubt.curated, loo=doubt.loo)
-        if doubt.name_like:  # in a citation a capital always marks a name
-            weight = 1.0 if tok.citation else clean
+        if doubt.name_like:  # in a citation or a name a capital always marks one
+            weight = 1.0 if tok.citation or tok.name else clean
             params = lm.params
             name = params.unknown_zipf + weight * (params.name_zipf - params.unknown_zipf)
             written = max(written, name - 9.0)

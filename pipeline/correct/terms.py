@@ -128,17 +128,38 @@ class TermFinder:
                 found.update(j for j in span if j in language or not known(tokens[j].word))
         return found
 
+    @staticmethod
+    def names(text: str, tokens: list[Token], accepts: Callable[[str], bool]) -> set[int]:
+        """Indexes of capitalised words inside a sentence one space from a capitalised word no
+        dictionary knows in lowercase (``Peize Zhang``, ``Hongjuan Qin``): the parts of a
+        person's name, whose unknown part is no slip for a common word. Beside a dictionary
+        word (``Diffution Weighted``) a capital says nothing; title lines are left out (a
+        heading capitalises every word)."""
+        found: set[int] = set()
+        for i in range(len(tokens) - 1):
+            a, b = tokens[i], tokens[i + 1]
+            if not (a.word[:1].isupper() and b.word[:1].isupper()) or b.initial:
+                continue
+            if a.title_line or b.title_line or text[a.end : b.start] != " ":
+                continue
+            if not a.initial and not accepts(b.word.lower()):
+                found.add(i)
+            if not accepts(a.word.lower()):
+                found.add(i + 1)
+        return found
+
     def mark(self, text: str, tokens: list[Token], lexicon: Lexicon) -> list[Token]:
-        """The tokens with ``citation`` and ``term`` set where their neighbours say so."""
+        """The tokens with ``citation``, ``term`` and ``name`` set where their neighbours say so."""
         spans = self.citation_spans(text)
         starts = [s for s, _ in spans]
         terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
         terms |= self.foreign_phrases(tokens, lexicon.foreign_language, lexicon.known)
+        names = self.names(text, tokens, lexicon.accepts)
         out = []
         for i, tok in enumerate(tokens):
             at = bisect.bisect_right(starts, tok.start) - 1
             citation = at >= 0 and tok.end <= spans[at][1]
-            if citation or i in terms:
-                tok = tok._replace(citation=citation, term=i in terms)
+            if citation or i in terms or i in names:
+                tok = tok._replace(citation=citation, term=i in terms, name=i in names)
             out.append(tok)
         return out

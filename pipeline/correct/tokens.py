@@ -43,11 +43,13 @@ class Token(NamedTuple):
     """Inside a reference or citation (set by :mod:`pipeline.correct.terms`)."""
     term: bool = False
     """Part of a term its neighbours show (a Latin binomial)."""
+    name: bool = False
+    """Beside another capitalised word inside a sentence (``Peize Zhang``): part of a name."""
 
     @property
     def key(self) -> tuple[object, ...]:
         """What a verdict on this token depends on, besides the word's section: every field
-        but the offsets (word, prev, next, initial, title_line, dotted, citation, term)."""
+        but the offsets (word, prev, next, initial, title_line, dotted, citation, term, name)."""
         return self[2:]
 
 
