@@ -28,7 +28,7 @@ from pipeline.correct.rivals import RivalFinder
 from pipeline.correct.slips import CandidateFinder
 from pipeline.correct.terms import TermFinder
 from pipeline.correct.tokens import Token
-from pipeline.correct.wordforms import inflection_of, odd_case, recase
+from pipeline.correct.wordforms import family_count, inflection_of, number_sibling, odd_case, recase
 from pipeline.rules import CorrectSettings, Misspelling
 
 Candidates = dict[str, tuple[float, str, str]]
@@ -74,23 +74,14 @@ class _Doubt:
     loo: int
 
 
-def family_count(word: str, own: Mapping[str, int]) -> int:
-    """Occurrences in the text of the word and its plural or singular.
-
-    A writer repeats a term (``synset``, ``synsets``); a slip is rarely made twice the same way
-    in one paragraph, so a recurring unknown word is taken to be a word.
-
-    >>> family_count("synset", {"synset": 1, "synsets": 2})
-    3
-    """
-    count = own.get(word, 0) + own.get(word + "s", 0)
-    if word.endswith("s"):
-        count += own.get(word[:-1], 0)
-    return count
-
-
 def _ocr_reading(cands: Candidates) -> bool:
-    """Whether some candidate is an OCR reading (OCR repeats its misreadings)."""
+    """Whether some candidate is an OCR reading (OCR repeats its misreadings).
+
+    >>> _ocr_reading({"that": (-2.0, "ocr", "ocr:confusion")})
+    True
+    >>> _ocr_reading({"than": (-2.7, "dictionary", "dictionary:delete")})
+    False
+    """
     return any(v[1].startswith("ocr") for v in cands.values())
 
 
@@ -366,7 +357,7 @@ class Judge:
         if family_count(lower, words.own) > 1:
             return True
         seen = self.archive.unigrams
-        sibling = lower[:-1] if lower.endswith("s") else lower + "s"
+        sibling = number_sibling(lower)
         if not seen.get(lower) or not seen.get(sibling) or self.lexicon.known(sibling):
             return False
         rival = max(seen.get(c, 0) for c in cands)

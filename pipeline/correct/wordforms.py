@@ -1,9 +1,11 @@
-"""Word forms the judge reads: case patterns and inflections.
+"""Word forms the judge reads: case patterns, inflections and a word's singular or plural.
 
 Plain string tests, kept apart from the judgement that weighs them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import regex
 
@@ -45,3 +47,27 @@ def inflection_of(word: str, cand: str) -> bool:
     if cand.startswith(word):
         return cand[len(word) :] in _ENDINGS and cand[len(word) :] not in ("s", "e")
     return word.startswith(cand) and word[len(cand) :] in _ENDINGS
+
+
+def family_count(word: str, own: Mapping[str, int]) -> int:
+    """Occurrences in the text of the word and its plural or singular.
+
+    A writer repeats a term (``synset``, ``synsets``); a slip is rarely made twice the same way
+    in one paragraph, so a recurring unknown word is taken to be a word.
+
+    >>> family_count("synset", {"synset": 1, "synsets": 2})
+    3
+    """
+    count = own.get(word, 0) + own.get(word + "s", 0)
+    if word.endswith("s"):
+        count += own.get(word[:-1], 0)
+    return count
+
+
+def number_sibling(word: str) -> str:
+    """The word's plural, or its singular when it ends in ``s`` (the sibling it is seen with).
+
+    >>> number_sibling("synset"), number_sibling("synsets")
+    ('synsets', 'synset')
+    """
+    return word[:-1] if word.endswith("s") else word + "s"
