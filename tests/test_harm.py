@@ -257,3 +257,22 @@ def test_a_damaged_capital_beside_a_dictionary_word_is_still_repaired() -> None:
     assert clean_text("The study used Diffution Weighted Imaging and showed restriction.").text == (
         "The study used Diffusion Weighted Imaging and showed restriction."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He cited Les principes des phrases simplea du francais in his thesis.",
+        "The mother said the boy was yellow da han blev fcdt (when he was born).",
+    ],
+)
+def test_a_phrase_in_another_language_is_told_by_its_articles_too(text: str) -> None:
+    """``des``, ``du``, ``han``: words English knows too, but far commoner in French or Danish,
+    mark a foreign phrase, whose unknown words are no English words to repair."""
+    assert clean_text(text).text == text
+
+
+def test_english_with_a_latin_or_french_phrase_is_still_repaired() -> None:
+    assert clean_text("A de novo lesion of the lefft kidney was resected en bloc.").text == (
+        "A de novo lesion of the left kidney was resected en bloc."
+    )

@@ -25,7 +25,7 @@ from pipeline.correct.hunspell import WORD_RE, hunspell_forms, read_affixes
 from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
-_FORMAT = "lexicon-v8"
+_FORMAT = "lexicon-v9"
 _TARGETS_FORMAT = "targets-v1"
 
 
@@ -66,6 +66,7 @@ class LexiconData:
     zipf: dict[str, float] = field(default_factory=dict)
     variants: dict[str, str] = field(default_factory=dict)
     foreign: dict[str, str] = field(default_factory=dict)
+    markers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
 
@@ -99,6 +100,7 @@ class Lexicon:
         self._exact = self._general | self._medical | self._protected
         self._variants = data.variants
         self._foreign = data.foreign
+        self._markers = data.markers
         self.missing = tuple(data.missing)
 
     @classmethod
@@ -119,6 +121,9 @@ class Lexicon:
         if data is None:
             data = build_data(hunspell_dir, rules.spelling_variants)
             data.foreign = foreign_words(foreign.languages, foreign.min_zipf)
+            data.markers = foreign_markers(
+                foreign.languages, foreign.min_zipf, foreign.marker_margin, data.zipf
+            )
             write_cached(path, data, "lexicon")
         for name in data.missing:
             warnings.warn(
@@ -169,10 +174,15 @@ class Lexicon:
             found = self._zipf.get(word.lower(), 0.0)
         return found
 
-    def foreign_language(self, word: str) -> str | None:
-        """The language a word no English dictionary knows is a common word of, if any."""
-        language = self._foreign.get(word.lower())
-        return None if language is None or self.known(word) else language
+    def foreign_languages(self, word: str) -> tuple[str, ...]:
+        """The languages a word is a common word of: for a word no English dictionary knows,
+        the first that lists it; for one English knows, those where it is far commoner (a
+        marker of a phrase in that language: ``des``, ``und``)."""
+        low = word.lower()
+        if self.known(word):
+            return self._markers.get(low, ())
+        language = self._foreign.get(low)
+        return () if language is None else (language,)
 
     def variant_of(self, word: str) -> str | None:
         """The American spelling of a British variant (``harbouring`` -> ``harboring``)."""
@@ -330,6 +340,24 @@ def foreign_words(languages: Iterable[str], min_zipf: float) -> dict[str, str]:
     return found
 
 
+def foreign_markers(
+    languages: Iterable[str], min_zipf: float, margin: float, english: dict[str, float]
+) -> dict[str, tuple[str, ...]]:
+    """Words English knows that are at least ``margin`` Zipf commoner in another language,
+    each with every language where they are (``des``: French and German)."""
+    import wordfreq  # see foreign_words
+
+    found: dict[str, list[str]] = {}
+    for language in languages:
+        for word, freq in wordfreq.get_frequency_dict(language, wordlist="best").items():
+            zipf = wordfreq.freq_to_zipf(freq)
+            if zipf < min_zipf:
+                break  # the dictionary is ordered by frequency
+            if word in english and zipf - english[word] >= margin:
+                found.setdefault(word, []).append(language)
+    return {word: tuple(langs) for word, langs in found.items()}
+
+
 def _wordfreq_table() -> dict[str, float]:
     import wordfreq  # see foreign_words
 
@@ -347,7 +375,8 @@ def _data_fingerprint(rules: Rules, hunspell_dir: Path) -> str:
     """The fingerprint of the cached part: dictionaries, variant rules, foreign languages."""
     variant_rules = [f"{b}>{a}" for b, a in rules.spelling_variants]
     foreign = rules.term_classes.foreign
-    return _fingerprint(hunspell_dir, [variant_rules, [*foreign.languages, str(foreign.min_zipf)]])
+    foreign_key = [*foreign.languages, str(foreign.min_zipf), str(foreign.marker_margin)]
+    return _fingerprint(hunspell_dir, [variant_rules, foreign_key])
 
 
 def _fingerprint(hunspell_dir: Path, word_lists: Iterable[Iterable[str]]) -> str:

@@ -113,19 +113,21 @@ class TermFinder:
     def foreign_phrases(
         self,
         tokens: list[Token],
-        language_of: Callable[[str], str | None],
+        languages_of: Callable[[str], tuple[str, ...]],
         known: Callable[[str], bool],
     ) -> set[int]:
         """Indexes of the tokens in a phrase of another language (see ``foreign`` rules): its
         common words, and the words among them no English dictionary knows (a foreign word
         the OCR damaged is no English word to repair)."""
         rules = self.foreign
-        language = {i: lang for i, tok in enumerate(tokens) if (lang := language_of(tok.word))}
+        language = {i: langs for i, tok in enumerate(tokens) if (langs := languages_of(tok.word))}
         found: set[int] = set()
-        for i, lang in language.items():
+        for i, langs in language.items():
             span = range(max(0, i - rules.window), min(len(tokens), i + rules.window + 1))
-            if sum(1 for j in span if language.get(j) == lang) >= rules.min_words:
-                found.update(j for j in span if j in language or not known(tokens[j].word))
+            for lang in langs:
+                if sum(1 for j in span if lang in language.get(j, ())) >= rules.min_words:
+                    found.update(j for j in span if j in language or not known(tokens[j].word))
+                    break
         return found
 
     @staticmethod
@@ -153,7 +155,7 @@ class TermFinder:
         spans = self.citation_spans(text)
         starts = [s for s, _ in spans]
         terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
-        terms |= self.foreign_phrases(tokens, lexicon.foreign_language, lexicon.known)
+        terms |= self.foreign_phrases(tokens, lexicon.foreign_languages, lexicon.known)
         names = self.names(text, tokens, lexicon.accepts)
         out = []
         for i, tok in enumerate(tokens):

@@ -272,6 +272,7 @@ class CitationCues(_File):
 class ForeignPhrases(_File):
     languages: list[str]
     min_zipf: float
+    marker_margin: float = Field(ge=0)
     window: int = Field(ge=0)
     min_words: int = Field(ge=2)
 
