@@ -150,6 +150,12 @@ class ModalityFinder:
     def __getstate__(self) -> dict[str, object]:
         return {"rules": self.rules, "_matchers": None}
 
+    def warm(self) -> None:
+        """Build the matchers now: a process about to fork workers builds them once, and the
+        workers share them, instead of each importing spaCy and building its own."""
+        if self._matchers is None and self.rules.synonyms:
+            self._matchers = self._build()
+
     def _build(self) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
         import spacy
         from spacy.matcher import PhraseMatcher

@@ -212,6 +212,10 @@ class Builder:
     decisions: DecisionBook | None = None
     reuse: bool = False
 
+    def warm(self) -> None:
+        """Build what is built on first use (the modality matchers) before workers fork."""
+        self.modalities.warm()
+
     def __call__(self, item: BuildItem) -> tuple[PageRows, bool]:
         """The page's rows, and whether they came from the cache."""
         if self.reuse:
