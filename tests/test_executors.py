@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 
 from pipeline.read.fields import ModalityFinder
 from pipeline.rules import Rules
@@ -15,7 +16,10 @@ class _Lazy:
     def __init__(self) -> None:
         self.warmed = 0
 
-    def warm(self) -> None:
+    def warmup(self) -> Callable[[], None]:
+        return self._warm
+
+    def _warm(self) -> None:
         self.warmed += 1
 
     def __call__(self, item: int) -> tuple[int, int]:
