@@ -23,13 +23,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.output.formats import (
+    arrow_of,
     arrow_schema,
-    arrow_table,
     create_table,
-    csv_text,
-    frame,
+    csv_of,
     full_text_index,
-    sqlite_rows,
+    sqlite_of,
+    typed_columns,
 )
 from pipeline.output.publish import FTS_COLUMNS
 from pipeline.output.schema import SQLITE_NAME, TableSchema
@@ -83,12 +83,12 @@ class TableSink:
         if not waiting:
             return
         schema = self.schemas[table]
-        df = frame(schema, waiting)
-        self._write_parquet(table, arrow_table(schema, df))
-        self._csv[table].write(csv_text(schema, df))
+        columns = typed_columns(schema, waiting)
+        self._write_parquet(table, arrow_of(schema, columns))
+        self._csv[table].write(csv_of(schema, columns))
         if self._db is not None:
             marks = ", ".join("?" for _ in schema.columns)
-            rows = sqlite_rows(schema, df)
+            rows = sqlite_of(schema, columns)
             self._db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
         self.counts[table] += len(waiting)
         self._waiting[table] = []
@@ -108,7 +108,7 @@ class TableSink:
             for table, schema in self.schemas.items():
                 self._flush(table)
                 if table not in self._parquet and not self._parts[table]:
-                    self._write_parquet(table, arrow_table(schema, frame(schema, [])))
+                    self._write_parquet(table, arrow_of(schema, typed_columns(schema, [])))
             if self._db is not None:
                 for table, columns in FTS_COLUMNS.items():
                     if table in self.schemas:

@@ -133,14 +133,20 @@ def parse_fields(lines: list[str], rules: FieldRules) -> Fields:
     return result
 
 
+_BUILT: dict[tuple[tuple[str, str], ...], tuple[Language, PhraseMatcher, PhraseMatcher]] = {}
+"""The modality matchers built in this process, by the synonyms they match."""
+
+
 class ModalityFinder:
     """Modalities named in a text, by spaCy phrase matchers over a blank English tokenizer.
 
     An all-capitals synonym (CT, US, MR) must match in capitals, token for token, so the
     pronoun "us" never counts; other synonyms match in any case. Tokens, not characters, are
     compared, so "CT" inside "CTA" or "ct" inside "effect" never match. The matchers are built
-    on first use and not pickled: a worker process builds its own from the rules. spaCy is
-    imported then too (half a second), so commands that find no modality never pay for it.
+    on first use and not pickled: a worker process builds its own from the rules, once (they
+    are kept per process by synonyms, so a worker warmed before the finder reaches it, or a
+    second finder of the same rules, builds none). spaCy is imported then too (half a
+    second), so commands that find no modality never pay for it.
     """
 
     def __init__(self, rules: ModalityRules) -> None:
@@ -149,6 +155,18 @@ class ModalityFinder:
 
     def __getstate__(self) -> dict[str, object]:
         return {"rules": self.rules, "_matchers": None}
+
+    def warm(self) -> None:
+        """Build the matchers now: a process about to fork workers builds them once, and the
+        workers share them, instead of each importing spaCy and building its own."""
+        if self._matchers is None and self.rules.synonyms:
+            self._matchers = self._built()
+
+    def _built(self) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
+        matchers = _BUILT.get(self.rules.synonyms)
+        if matchers is None:
+            matchers = _BUILT[self.rules.synonyms] = self._build()
+        return matchers
 
     def _build(self) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
         import spacy
@@ -170,7 +188,7 @@ class ModalityFinder:
         if not text or not self.rules.synonyms:
             return []
         if self._matchers is None:
-            self._matchers = self._build()
+            self._matchers = self._built()
         nlp, folded, exact = self._matchers
         doc = nlp.make_doc(text)
         found = {nlp.vocab.strings[match_id] for match_id, _, _ in [*folded(doc), *exact(doc)]}

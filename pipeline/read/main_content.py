@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from pipeline.read.select import select, select_one
 from pipeline.rules import MainContent
 
 _CONTAINERS = frozenset(
@@ -76,7 +77,7 @@ class TextCounts:
 def select_any(root: BeautifulSoup | Tag, selectors: Sequence[str]) -> list[Tag]:
     """Every element any of ``selectors`` matches, in document order: one walk of the tree
     for the whole list (a walk per selector made reading a page ten times slower)."""
-    return list(root.select(", ".join(selectors))) if selectors else []
+    return select(root, selectors)
 
 
 def drop_selected(soup: BeautifulSoup | Tag, selectors: list[str] | tuple[str, ...]) -> None:
@@ -102,7 +103,7 @@ def _semantic(root: Tag, counts: TextCounts, settings: MainContent) -> Tag | Non
     """The largest element of the first semantic selector that holds enough of the text."""
     whole = counts.outside_links(root)
     for selector in settings.semantic:
-        best = max(root.select(selector), key=counts.outside_links, default=None)
+        best = max(select(root, (selector,)), key=counts.outside_links, default=None)
         if best is not None and whole and counts.outside_links(best) >= settings.min_share * whole:
             return best
     return None
@@ -135,7 +136,7 @@ def _densest(root: Tag, counts: TextCounts, settings: MainContent) -> Tag:
 def find_main(root: Tag, settings: MainContent, selector: str | None = None) -> Tag:
     """The main content of a page whose chrome is gone: a profile's selector, else generic."""
     if selector is not None:
-        chosen = root.select_one(selector)
+        chosen = select_one(root, selector)
         if chosen is not None:
             return chosen
     counts = TextCounts(root)

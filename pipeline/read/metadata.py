@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from bs4 import BeautifulSoup, Tag
 
+from pipeline.read.select import select_one
 from pipeline.rules import FieldRules, SiteProfile
 
 _SPACE_RUN = " "
@@ -98,7 +99,7 @@ def _recognises(profile: SiteProfile, soup: BeautifulSoup, meta: PageMeta) -> bo
     for name, pattern in profile.meta:
         if any(pattern.search(value) for value in meta.get(name)):
             return True
-    return any(soup.select_one(selector) is not None for selector in profile.selectors)
+    return any(select_one(soup, selector) is not None for selector in profile.selectors)
 
 
 def match_site(

@@ -72,6 +72,9 @@ class LocalExecutor:
                 progress(name, done, total)
             return
         chunk = max(1, min(16, total // (self.workers * 4)))
+        warmup = getattr(step, "warmup", None)  # what a step builds on first use, built once
+        if warmup is not None:
+            warmup()()
         # Frozen objects are never visited by a worker's garbage collector, so the pages
         # holding the corrector's lexicon stay shared with the parent instead of being copied.
         gc.freeze()

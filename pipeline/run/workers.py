@@ -11,6 +11,7 @@ archive's texts. A result already filed under its key is reused, not recomputed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -211,6 +212,11 @@ class Builder:
     cache: StepCache
     decisions: DecisionBook | None = None
     reuse: bool = False
+
+    def warmup(self) -> Callable[[], None]:
+        """What builds this step's first-use parts (the modality matchers) in a process: a
+        pool runs it before it forks, so the workers share them."""
+        return self.modalities.warm
 
     def __call__(self, item: BuildItem) -> tuple[PageRows, bool]:
         """The page's rows, and whether they came from the cache."""

@@ -1,0 +1,43 @@
+"""Executors: what a step builds on first use is built once, before workers fork."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable
+
+from pipeline.read.fields import ModalityFinder
+from pipeline.rules import Rules
+from pipeline.run.executors import LocalExecutor, no_progress
+
+
+class _Lazy:
+    """A step that records whether it was warmed in the process that runs it."""
+
+    def __init__(self) -> None:
+        self.warmed = 0
+
+    def warmup(self) -> Callable[[], None]:
+        return self._warm
+
+    def _warm(self) -> None:
+        self.warmed += 1
+
+    def __call__(self, item: int) -> tuple[int, int]:
+        return item, self.warmed
+
+
+def test_a_pool_warms_its_step_once_before_the_workers_fork() -> None:
+    step = _Lazy()
+    results = list(LocalExecutor(2).map(step, list(range(8)), no_progress, "step"))
+    assert results == [(i, 1) for i in range(8)]  # every worker inherited the warmed step
+    assert step.warmed == 1
+
+
+def test_a_warmed_modality_finder_finds_the_same_and_pickles_without_matchers(
+    rules: Rules,
+) -> None:
+    text = "PA film and lateral radiograph; MR images and sonography. Contrast CT."
+    warmed = ModalityFinder(rules.modalities)
+    warmed.warm()
+    assert warmed.find(text) == ModalityFinder(rules.modalities).find(text)
+    assert pickle.loads(pickle.dumps(warmed)).find(text) == warmed.find(text)

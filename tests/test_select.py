@@ -1,0 +1,66 @@
+"""CSS selection screened by set lookups gives exactly soupsieve's elements, in order."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from pipeline.read.select import screen_of, select, select_one
+from pipeline.rules import Rules
+
+from .conftest import DEV, RAW
+
+PAGE = """<html><head><title>t</title><script>x</script></head><body>
+<DIV ID="Header" class="menu  top">menu <a href="/">home</a></DIV>
+<nav role="navigation"><ul><li class="Menu">a</li><li>b</li></ul></nav>
+<div class="item-page"><h2 itemprop="headline">Title</h2>
+<p style="color: red; display: none">hidden</p><p hidden>also</p>
+<span aria-hidden="true">x</span><span aria-hidden="false">y</span>
+<section role="main"><article><p class="sr-only visually-hidden">sr</p>
+<td><p>cell</p></td><h2>Findings</h2><p>text</p></article></section></div>
+<footer><p>bye</p></footer></body></html>"""
+
+LISTS = [
+    ["script", "nav", "#header", "#Header", ".menu", ".Menu", "[role=navigation]"],
+    ["[hidden]", "[aria-hidden=true]", "[style*='display: none']", ".sr-only"],
+    ["main", "[role=main]", "article", "[itemprop=articleBody]"],
+    ["div.item-page h2[itemprop=headline]", "div.item-page", "DIV.item-page"],
+    ["td > p", "li + li", "h2 ~ p", "section p"],
+    ["p:first-child", "*"],
+    [],
+]
+
+
+@pytest.mark.parametrize("selectors", LISTS)
+def test_selection_is_soupsieves(selectors: list[str]) -> None:
+    soup = BeautifulSoup(PAGE, "lxml")
+    for root in (soup, soup.body):
+        expected = root.select(", ".join(selectors)) if selectors else []
+        assert [id(e) for e in select(root, selectors)] == [id(e) for e in expected]
+        for selector in selectors:
+            assert select_one(root, selector) is root.select_one(selector)
+
+
+def test_the_rules_selectors_are_screened_and_agree_on_the_sample_pages(rules: Rules) -> None:
+    chrome = rules.boilerplate
+    lists = [
+        list(chrome.html_drop),
+        list(chrome.hidden),
+        *([s] for s in chrome.main_content.semantic),
+    ]
+    for profile in rules.sites:
+        lists += [list(profile.selectors), list(profile.heading_selectors)]
+    assert all(screen_of(selectors) is not None for selectors in lists)
+    pages = sorted(RAW.rglob("*.htm*")) + sorted(DEV.glob("sites/*/pages/*.htm*"))
+    assert pages
+    for path in pages:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8", errors="replace"), "lxml")
+        for selectors in lists:
+            expected = soup.select(", ".join(selectors)) if selectors else []
+            assert [id(e) for e in select(soup, selectors)] == [id(e) for e in expected]
+
+
+def test_a_selector_the_screen_cannot_read_is_left_to_soupsieve() -> None:
+    assert screen_of(["p:not(.a)"]) is None
+    assert screen_of(["svg|rect"]) is None
+    assert screen_of(["nav", ".x"]) is not None
