@@ -77,8 +77,10 @@ class Corrector:
         ocr = OcrModel(
             rules.confusions, max_steps=settings.ocr.max_steps, memo_size=settings.memo_size
         )
-        targets = lexicon.targets(settings.targets.min_zipf)
-        finder = CandidateFinder(targets, settings.channel, memo_size=settings.memo_size)
+        order = lexicon.target_order(settings.targets.min_zipf)
+        finder = CandidateFinder(
+            frozenset(order), settings.channel, memo_size=settings.memo_size, order=order
+        )
         terms = TermFinder(rules.term_classes)
         damage = damage if damage is not None else DamageModel(settings.damage)
         self.judge = Judge(

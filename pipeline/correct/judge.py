@@ -117,6 +117,7 @@ class Judge:
         self.ocr = ocr
         self.finder = finder
         self.targets = finder.targets
+        self.prefixes = finder.prefixes
         self.misspellings = misspellings
         self.degraded = bool(lexicon.missing)
         self._info: dict[str, Any] = {}
@@ -375,7 +376,7 @@ class Judge:
                 if not (short and kind == "insert"):  # "iff", "perf": short words of their own
                     offer(cand, cost, "dictionary", f"dictionary:{kind}")
         steps = 1 if curated or out else self.settings.ocr.max_steps
-        for cand, weight in self.ocr.candidates(word, steps).items():
+        for cand, weight in self.ocr.readings(word, steps, self.targets, self.prefixes).items():
             low = cand.lower()
             if low not in self.targets or odd_case(cand):
                 continue

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
+from pipeline.correct.prefixes import Prefixes
 from pipeline.rules import Confusion
+
+_Route = tuple[str, float, int]
+"""(text, log10 weight so far, where the next step may start) of one search route."""
 
 
 class OcrModel:
@@ -21,10 +26,13 @@ class OcrModel:
         self.max_steps = max_steps
         self.memo_size = memo_size
         self._by_first: dict[str, list[tuple[str, str, float]]] = {}
+        self._ascii = True
         for c in confusions:
             cost = math.log10(c.weight)
             self._by_first.setdefault(c.seen[0], []).append((c.seen, c.meant, cost))
+            self._ascii = self._ascii and c.meant.isascii()
         self._memo: dict[tuple[str, int], dict[str, float]] = {}
+        self._readings: dict[tuple[str, int], dict[str, float]] = {}
 
     def _one_step(self, word: str, start: int) -> Iterator[tuple[str, float, int]]:
         for i in range(start, len(word)):
@@ -58,3 +66,57 @@ class OcrModel:
         if len(self._memo) < self.memo_size:
             self._memo[key] = found
         return found
+
+    def readings(
+        self, word: str, steps: int, words: AbstractSet[str], prefixes: Prefixes
+    ) -> dict[str, float]:
+        """The candidates of :meth:`candidates` whose lowercase form is in ``words``, in the
+        same order with the same weights, without building what cannot become one of them.
+
+        Only the last step is pruned: there a route goes no further than the part before
+        it still begins a word (``prefixes``). Earlier steps take every route, since the best
+        weight of every string they reach decides which routes go on. An ASCII word keeps
+        its length when lowercased, so a prefix of the text is a prefix of its lowercase
+        form; other words are searched in full.
+        """
+        steps = min(steps, self.max_steps)
+        key = (word, steps)
+        found = self._readings.get(key)
+        if found is not None:
+            return found
+        if steps < 1:
+            found = {}
+        elif word.isascii() and self._ascii:
+            found = self._pruned(word, steps, words, prefixes)
+        else:
+            found = {c: w for c, w in self.candidates(word, steps).items() if c.lower() in words}
+        if len(self._readings) < self.memo_size:
+            self._readings[key] = found
+        return found
+
+    def _pruned(
+        self, word: str, steps: int, words: AbstractSet[str], prefixes: Prefixes
+    ) -> dict[str, float]:
+        found: dict[str, float] = {}
+        frontier: list[_Route] = [(word, 0.0, 0)]
+        for _ in range(steps - 1):
+            nxt = []
+            for text, cost, start in frontier:
+                for cand, step, resume in self._one_step(text, start):
+                    total = cost + step
+                    if total > found.get(cand, -math.inf):
+                        found[cand] = total
+                        nxt.append((cand, total, resume))
+            frontier = nxt
+        by_first = self._by_first
+        for text, cost, start in frontier:
+            stop = min(len(text), prefixes.reach(text.lower()) + 1)
+            for i in range(start, stop):
+                for seen, meant, step in by_first.get(text[i], ()):
+                    if text.startswith(seen, i):
+                        cand = text[:i] + meant + text[i + len(seen) :]
+                        total = cost + step
+                        if cand.lower() in words and total > found.get(cand, -math.inf):
+                            found[cand] = total
+        found.pop(word, None)
+        return {c: w for c, w in found.items() if c.lower() in words}
