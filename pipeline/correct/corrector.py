@@ -136,7 +136,10 @@ class Corrector:
     def _run(
         self, name: str, trail: EditTrail, context: PassContext, last_output: dict[str, str]
     ) -> None:
-        trail.add(self.passes[name].find_edits(trail.text, context))
+        before = trail.text
+        edits = self.passes[name].find_edits(before, context)
+        trail.add(edits)
+        context.moved(before, trail.text, edits)
         last_output[name] = trail.text
 
     def _rounds(
