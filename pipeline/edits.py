@@ -327,6 +327,8 @@ class EditTrail:
         changes nothing (a later pass undid an earlier one) it is dropped.
         """
         batch = sorted(edits, key=lambda e: (e.start, e.end))
+        if not batch:
+            return  # most passes find nothing in most sections
         check_edits(self._text, batch)
         for edit in batch:
             if self._text[edit.start : edit.end] != edit.original:

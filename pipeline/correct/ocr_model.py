@@ -15,6 +15,8 @@ from collections.abc import Set as AbstractSet
 from pipeline.correct.prefixes import Prefixes
 from pipeline.rules import Confusion
 
+_Step = tuple[str, str, float]
+"""(seen, meant, log10 weight) of one misreading."""
 _Route = tuple[str, float, int]
 """(text, log10 weight so far, where the next step may start) of one search route."""
 
@@ -25,7 +27,7 @@ class OcrModel:
     def __init__(self, confusions: Iterable[Confusion], *, max_steps: int, memo_size: int) -> None:
         self.max_steps = max_steps
         self.memo_size = memo_size
-        self._by_first: dict[str, list[tuple[str, str, float]]] = {}
+        self._by_first: dict[str, list[_Step]] = {}
         self._ascii = True
         for c in confusions:
             cost = math.log10(c.weight)
@@ -33,10 +35,25 @@ class OcrModel:
             self._ascii = self._ascii and c.meant.isascii()
         self._memo: dict[tuple[str, int], dict[str, float]] = {}
         self._readings: dict[tuple[str, int], dict[str, float]] = {}
+        self._single, self._pair = self._indexed()
+
+    def _indexed(self) -> tuple[dict[str, list[_Step]], dict[str, list[_Step]]]:
+        """The misreadings that may start at a place, by the character there (those of one
+        character) and by the two there (those of one character and those they begin), in
+        table order: a place is tried only against what can match it."""
+        single = {f: [s for s in steps if len(s[0]) == 1] for f, steps in self._by_first.items()}
+        pair = {
+            seen[:2]: [s for s in self._by_first[seen[0]] if len(s[0]) == 1 or s[0][:2] == seen[:2]]
+            for steps in self._by_first.values()
+            for seen, _, _ in steps
+            if len(seen) > 1
+        }
+        return single, pair
 
     def _one_step(self, word: str, start: int) -> Iterator[tuple[str, float, int]]:
+        single, pair = self._single, self._pair
         for i in range(start, len(word)):
-            for seen, meant, cost in self._by_first.get(word[i], ()):
+            for seen, meant, cost in pair.get(word[i : i + 2]) or single.get(word[i], ()):
                 if word.startswith(seen, i):
                     yield word[:i] + meant + word[i + len(seen) :], cost, i + len(meant)
 
@@ -108,11 +125,11 @@ class OcrModel:
                         found[cand] = total
                         nxt.append((cand, total, resume))
             frontier = nxt
-        by_first = self._by_first
+        single, pair = self._single, self._pair
         for text, cost, start in frontier:
             stop = min(len(text), prefixes.reach(text.lower()) + 1)
             for i in range(start, stop):
-                for seen, meant, step in by_first.get(text[i], ()):
+                for seen, meant, step in pair.get(text[i : i + 2]) or single.get(text[i], ()):
                     if text.startswith(seen, i):
                         cand = text[:i] + meant + text[i + len(seen) :]
                         total = cost + step
