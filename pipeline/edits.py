@@ -289,7 +289,10 @@ class EditTrail:
     def _to_raw(self, edit: Edit, spans: Sequence[tuple[int, int]]) -> tuple[Edit, list[int]]:
         """Map one edit in current-text offsets to raw offsets; also return merged indexes."""
         cs, ce = edit.start, edit.end
-        merged = [i for i, (s, e) in enumerate(spans) if self._touches(cs, ce, s, e, i)]
+        if cs < ce:  # only overlap merges an edit that spans something (see _touches)
+            merged = [i for i, (s, e) in enumerate(spans) if s < ce and cs < e]
+        else:
+            merged = [i for i, (s, e) in enumerate(spans) if self._touches(cs, ce, s, e, i)]
         delta_start = 0
         delta_end = 0
         for (s, e), prior in zip(spans, self._applied, strict=True):
@@ -343,7 +346,8 @@ class EditTrail:
                     self._suggested.append(mapped)
         for edit in reversed([e for e in batch if e.applied]):  # back to front: offsets hold
             mapped, merged = self._to_raw(edit, self._clean_spans())
-            kept = [e for i, e in enumerate(self._applied) if i not in set(merged)]
+            gone = set(merged)
+            kept = [e for i, e in enumerate(self._applied) if i not in gone]
             if mapped.original != mapped.replacement:
                 kept.append(mapped)
             self._applied = sorted(kept, key=lambda e: (e.start, e.end))

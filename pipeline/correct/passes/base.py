@@ -73,13 +73,16 @@ class WordRounds:
         """The tokens of ``text`` still open this round that have a verdict, with it.
 
         Every word pass of a round asks about the same text until one of them changes it, so
-        the tokens are judged once per text and round; one without a verdict is settled.
+        the tokens are judged once per text and round; one without a verdict is settled. A
+        token settled earlier in the round is not judged again when the text changes: its
+        verdict depends on its key alone, and it was none or its pass has taken it.
         """
         if text != self._open_text:
             self._open_text, self._open = text, []
+            settled, judged = self.earlier, self.judged
             for tok in self.tokens(text):
                 key = tok.key
-                if key in self.earlier:
+                if key in settled or key in judged:
                     continue
                 verdict = judge.verdict(tok, self.words)
                 if verdict is None:
