@@ -185,9 +185,14 @@ def _applied_sorted(edits: Iterable[Edit]) -> list[Edit]:
 
 def check_edits(raw: str, edits: Iterable[Edit]) -> None:
     """Raise ``ValueError`` unless the applied edits fit ``raw`` and do not overlap."""
+    _check_sorted(raw, _applied_sorted(edits))
+
+
+def _check_sorted(raw: str, applied: Sequence[Edit]) -> None:
+    """:func:`check_edits` of applied edits already in text order."""
     last_end = -1
     last_start = -1
-    for edit in _applied_sorted(edits):
+    for edit in applied:
         if raw[edit.start : edit.end] != edit.original:
             raise ValueError(f"edit {edit.original!r} does not match raw text at {edit.start}")
         overlaps = edit.start < last_end or (edit.start == last_start == edit.end)
@@ -205,8 +210,12 @@ def apply_edits(raw: str, edits: Iterable[Edit]) -> str:
     >>> apply_edits("A man sever anemia", [fix, hint])
     'A man severe anemia'
     """
-    applied = _applied_sorted(edits)
-    check_edits(raw, applied)
+    return _apply_sorted(raw, _applied_sorted(edits))
+
+
+def _apply_sorted(raw: str, applied: Sequence[Edit]) -> str:
+    """:func:`apply_edits` of applied edits already in text order."""
+    _check_sorted(raw, applied)
     out: list[str] = []
     pos = 0
     for edit in applied:
@@ -303,7 +312,19 @@ class EditTrail:
                 delta_end += change
         if not merged:
             rs, re_ = cs - delta_start, ce - delta_end
-            return replace(edit, start=rs, end=re_, original=self.raw[rs:re_]), merged
+            mapped = Edit(
+                rs,
+                re_,
+                self.raw[rs:re_],
+                edit.replacement,
+                edit.pass_name,
+                edit.rule,
+                edit.confidence,
+                edit.applied,
+                edit.decision,
+                edit.alternatives,
+            )
+            return mapped, merged
         first, last = self._applied[merged[0]], self._applied[merged[-1]]
         u0 = min(cs, spans[merged[0]][0])
         u1 = max(ce, spans[merged[-1]][1])
@@ -351,4 +372,4 @@ class EditTrail:
             if mapped.original != mapped.replacement:
                 kept.append(mapped)
             self._applied = sorted(kept, key=lambda e: (e.start, e.end))
-            self._text = apply_edits(self.raw, self._applied)
+            self._text = _apply_sorted(self.raw, self._applied)  # every one applied, in order

@@ -134,6 +134,11 @@ class TermFinder:
         starts = [s for s, _ in spans]
         terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
         terms |= self.foreign_phrases(tokens, lexicon.foreign_language, lexicon.known)
+        if not spans:  # most texts cite nothing: only the terms change
+            out = list(tokens)
+            for i in terms:
+                out[i] = tokens[i]._replace(citation=False, term=True)
+            return out
         out = []
         for i, tok in enumerate(tokens):
             at = bisect.bisect_right(starts, tok.start) - 1
