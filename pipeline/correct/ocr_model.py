@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 
-from pipeline.correct.prefixes import Prefixes
+from pipeline.correct.prefixes import Pool, Prefixes
 from pipeline.rules import Confusion
 
 _Step = tuple[str, str, float]
@@ -34,7 +34,7 @@ class OcrModel:
             self._by_first.setdefault(c.seen[0], []).append((c.seen, c.meant, cost))
             self._ascii = self._ascii and c.meant.isascii()
         self._memo: dict[tuple[str, int], dict[str, float]] = {}
-        self._readings: dict[tuple[str, int], dict[str, float]] = {}
+        self._readings: dict[tuple[str, int, int | None], dict[str, float]] = {}
         self._single, self._pair = self._indexed()
 
     def _indexed(self) -> tuple[dict[str, list[_Step]], dict[str, list[_Step]]]:
@@ -84,11 +84,9 @@ class OcrModel:
             self._memo[key] = found
         return found
 
-    def readings(
-        self, word: str, steps: int, words: AbstractSet[str], prefixes: Prefixes
-    ) -> dict[str, float]:
-        """The candidates of :meth:`candidates` whose lowercase form is in ``words``, in the
-        same order with the same weights, without building what cannot become one of them.
+    def readings(self, word: str, steps: int, pool: Pool) -> dict[str, float]:
+        """The candidates of :meth:`candidates` whose lowercase form is in the ``pool``, in
+        the same order with the same weights, without building what cannot become one of them.
 
         Only the last step is pruned: there a route goes no further than the part before
         it still begins a word (``prefixes``). Earlier steps take every route, since the best
@@ -97,14 +95,15 @@ class OcrModel:
         form; other words are searched in full.
         """
         steps = min(steps, self.max_steps)
-        key = (word, steps)
+        key = (word, steps, pool.name)
         found = self._readings.get(key)
         if found is not None:
             return found
+        words = pool.words
         if steps < 1:
             found = {}
         elif word.isascii() and self._ascii:
-            found = self._pruned(word, steps, words, prefixes)
+            found = self._pruned(word, steps, words, pool.prefixes)
         else:
             found = {c: w for c, w in self.candidates(word, steps).items() if c.lower() in words}
         if len(self._readings) < self.memo_size:

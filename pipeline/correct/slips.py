@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
-from pipeline.correct.prefixes import Prefixes
+from pipeline.correct.prefixes import Pool, Prefixes
 from pipeline.rules import ChannelCosts
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -144,17 +144,22 @@ class CandidateFinder:
     ) -> None:
         """``order``: the targets sorted, when the caller has them (sorting takes a while)."""
         self.targets = targets
-        self.prefixes = Prefixes(order) if order is not None else Prefixes.of(targets)
+        self.order = tuple(sorted(targets)) if order is None else order
+        self.prefixes = Prefixes(self.order)
+        self.all = Pool(targets, self.prefixes)
         self.costs = costs
         self.memo_size = memo_size
-        self._memo: dict[str, dict[str, tuple[float, str]]] = {}
+        self._memo: dict[tuple[str, int | None], dict[str, tuple[float, str]]] = {}
 
-    def candidates(self, word: str) -> dict[str, tuple[float, str]]:
-        """Target words one edit from lowercase ``word``: candidate -> (log10 cost, kind)."""
-        found = self._memo.get(word)
+    def candidates(self, word: str, pool: Pool | None = None) -> dict[str, tuple[float, str]]:
+        """Target words one edit from lowercase ``word``: candidate -> (log10 cost, kind);
+        only those of ``pool`` (a subset of the targets) when one is given."""
+        key = (word, None if pool is None else pool.name)
+        found = self._memo.get(key)
         if found is None:
-            hits = edits1_in(word, self.targets, self.prefixes)
+            within = self.all if pool is None else pool
+            hits = edits1_in(word, within.words, within.prefixes)
             found = {c: _slip(word, c, self.costs) for c in sorted(hits)}
             if len(self._memo) < self.memo_size:
-                self._memo[word] = found
+                self._memo[key] = found
         return found
