@@ -249,4 +249,7 @@ def _moved(tok: Token, delta: int, text: str, lines: dict[int, bool]) -> Token:
             lines[line_start] = title
     if not delta and title == tok.title_line:
         return tok
-    return tok._replace(start=tok.start + delta, end=tok.end + delta, title_line=title)
+    start, end, word, prev, nxt, initial, _, dotted, citation, term = tok
+    return Token._make(
+        (start + delta, end + delta, word, prev, nxt, initial, title, dotted, citation, term)
+    )
