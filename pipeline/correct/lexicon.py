@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version as _version
 from pathlib import Path
@@ -173,6 +173,13 @@ class Lexicon:
         """The language a word no English dictionary knows is a common word of, if any."""
         language = self._foreign.get(word.lower())
         return None if language is None or self.known(word) else language
+
+    def languages(self, words: Sequence[str]) -> dict[int, str]:
+        """:meth:`foreign_language` of every word, by index, where it is not None: one pass
+        over a text's words (most are no foreign word, and are told so by one lookup)."""
+        foreign = self._foreign
+        found = {i: lang for i, word in enumerate(words) if (lang := foreign.get(word.lower()))}
+        return {i: lang for i, lang in found.items() if not self.known(words[i])}
 
     def variant_of(self, word: str) -> str | None:
         """The American spelling of a British variant (``harbouring`` -> ``harboring``)."""

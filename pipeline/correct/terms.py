@@ -11,7 +11,7 @@ certain damage may change. The classes and the citation cues are data in
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import regex
 
@@ -111,16 +111,13 @@ class TermFinder:
         return found
 
     def foreign_phrases(
-        self,
-        tokens: list[Token],
-        language_of: Callable[[str], str | None],
-        known: Callable[[str], bool],
+        self, tokens: list[Token], language: Mapping[int, str], known: Callable[[str], bool]
     ) -> set[int]:
         """Indexes of the tokens in a phrase of another language (see ``foreign`` rules): its
         common words, and the words among them no English dictionary knows (a foreign word
-        the OCR damaged is no English word to repair)."""
+        the OCR damaged is no English word to repair). ``language``: the language of each
+        token that is a common word of one (:meth:`Lexicon.languages`)."""
         rules = self.foreign
-        language = {i: lang for i, tok in enumerate(tokens) if (lang := language_of(tok.word))}
         found: set[int] = set()
         for i, lang in language.items():
             span = range(max(0, i - rules.window), min(len(tokens), i + rules.window + 1))
@@ -133,7 +130,8 @@ class TermFinder:
         spans = self.citation_spans(text)
         starts = [s for s, _ in spans]
         terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
-        terms |= self.foreign_phrases(tokens, lexicon.foreign_language, lexicon.known)
+        language = lexicon.languages([tok.word for tok in tokens])
+        terms |= self.foreign_phrases(tokens, language, lexicon.known)
         if not spans:  # most texts cite nothing: only the terms change
             out = list(tokens)
             for i in terms:
