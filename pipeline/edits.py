@@ -185,9 +185,14 @@ def _applied_sorted(edits: Iterable[Edit]) -> list[Edit]:
 
 def check_edits(raw: str, edits: Iterable[Edit]) -> None:
     """Raise ``ValueError`` unless the applied edits fit ``raw`` and do not overlap."""
+    _check_sorted(raw, _applied_sorted(edits))
+
+
+def _check_sorted(raw: str, applied: Sequence[Edit]) -> None:
+    """:func:`check_edits` of applied edits already in text order."""
     last_end = -1
     last_start = -1
-    for edit in _applied_sorted(edits):
+    for edit in applied:
         if raw[edit.start : edit.end] != edit.original:
             raise ValueError(f"edit {edit.original!r} does not match raw text at {edit.start}")
         overlaps = edit.start < last_end or (edit.start == last_start == edit.end)
@@ -205,8 +210,12 @@ def apply_edits(raw: str, edits: Iterable[Edit]) -> str:
     >>> apply_edits("A man sever anemia", [fix, hint])
     'A man severe anemia'
     """
-    applied = _applied_sorted(edits)
-    check_edits(raw, applied)
+    return _apply_sorted(raw, _applied_sorted(edits))
+
+
+def _apply_sorted(raw: str, applied: Sequence[Edit]) -> str:
+    """:func:`apply_edits` of applied edits already in text order."""
+    _check_sorted(raw, applied)
     out: list[str] = []
     pos = 0
     for edit in applied:
@@ -289,7 +298,10 @@ class EditTrail:
     def _to_raw(self, edit: Edit, spans: Sequence[tuple[int, int]]) -> tuple[Edit, list[int]]:
         """Map one edit in current-text offsets to raw offsets; also return merged indexes."""
         cs, ce = edit.start, edit.end
-        merged = [i for i, (s, e) in enumerate(spans) if self._touches(cs, ce, s, e, i)]
+        if cs < ce:  # only overlap merges an edit that spans something (see _touches)
+            merged = [i for i, (s, e) in enumerate(spans) if s < ce and cs < e]
+        else:
+            merged = [i for i, (s, e) in enumerate(spans) if self._touches(cs, ce, s, e, i)]
         delta_start = 0
         delta_end = 0
         for (s, e), prior in zip(spans, self._applied, strict=True):
@@ -300,7 +312,19 @@ class EditTrail:
                 delta_end += change
         if not merged:
             rs, re_ = cs - delta_start, ce - delta_end
-            return replace(edit, start=rs, end=re_, original=self.raw[rs:re_]), merged
+            mapped = Edit(
+                rs,
+                re_,
+                self.raw[rs:re_],
+                edit.replacement,
+                edit.pass_name,
+                edit.rule,
+                edit.confidence,
+                edit.applied,
+                edit.decision,
+                edit.alternatives,
+            )
+            return mapped, merged
         first, last = self._applied[merged[0]], self._applied[merged[-1]]
         u0 = min(cs, spans[merged[0]][0])
         u1 = max(ce, spans[merged[-1]][1])
@@ -327,6 +351,8 @@ class EditTrail:
         changes nothing (a later pass undid an earlier one) it is dropped.
         """
         batch = sorted(edits, key=lambda e: (e.start, e.end))
+        if not batch:
+            return  # most passes find nothing in most sections
         check_edits(self._text, batch)
         for edit in batch:
             if self._text[edit.start : edit.end] != edit.original:
@@ -341,8 +367,9 @@ class EditTrail:
                     self._suggested.append(mapped)
         for edit in reversed([e for e in batch if e.applied]):  # back to front: offsets hold
             mapped, merged = self._to_raw(edit, self._clean_spans())
-            kept = [e for i, e in enumerate(self._applied) if i not in set(merged)]
+            gone = set(merged)
+            kept = [e for i, e in enumerate(self._applied) if i not in gone]
             if mapped.original != mapped.replacement:
                 kept.append(mapped)
             self._applied = sorted(kept, key=lambda e: (e.start, e.end))
-            self._text = apply_edits(self.raw, self._applied)
+            self._text = _apply_sorted(self.raw, self._applied)  # every one applied, in order

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.correct.passes import dehyphenate
+from pipeline.correct.passes.dehyphenate import _SPLIT, splits
 from pipeline.edits import apply_edits, check_edits
 from pipeline.rules import DEFAULT_RULES_DIR, RulesError, load_rules
 from pipeline.rules.spelling import load_dehyphenate
@@ -182,3 +185,10 @@ def test_a_combining_form_before_a_vowel_keeps_its_hyphen() -> None:
     assert fix("a jejuno-ileal anastomosis and septo-optic dysplasia") == (
         "a jejuno-ileal anastomosis and septo-optic dysplasia"
     )
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("ab1_- \t\n\u2010é", max_size=40))
+def test_splits_are_the_pattern_s_matches(text: str) -> None:
+    found = [(m.span(), m.groupdict()) for m in splits(text)]
+    assert found == [(m.span(), m.groupdict()) for m in _SPLIT.finditer(text)]

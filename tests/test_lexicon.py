@@ -235,3 +235,25 @@ def test_the_fingerprint_is_known_without_loading_the_lexicon(
     with (edited / "protected.txt").open("a", encoding="utf-8") as handle:
         handle.write("Zyxwq\n")
     assert Lexicon.fingerprint_of(load_rules(edited)) != lexicon.fingerprint
+
+
+def test_languages_of_a_text_s_words_are_their_foreign_languages(lexicon: Lexicon) -> None:
+    words = [
+        "Der",
+        "Patient",
+        "und",
+        "le",
+        "malade",
+        "de",
+        "la",
+        "clinique",
+        "with",
+        "a",
+        "mass",
+        "the",
+        "lesion",
+        "Die",
+    ]
+    expected = {i: langs for i, w in enumerate(words) if (langs := lexicon.foreign_languages(w))}
+    assert lexicon.languages(words) == expected
+    assert expected  # some of them are

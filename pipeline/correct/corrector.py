@@ -78,11 +78,13 @@ class Corrector:
         ocr = OcrModel(
             rules.confusions, max_steps=settings.ocr.max_steps, memo_size=settings.memo_size
         )
-        targets = lexicon.targets(settings.targets.min_zipf)
-        finder = CandidateFinder(targets, settings.channel, memo_size=settings.memo_size)
+        order = lexicon.target_order(settings.targets.min_zipf)
+        finder = CandidateFinder(
+            frozenset(order), settings.channel, memo_size=settings.memo_size, order=order
+        )
         terms = TermFinder(rules.term_classes)
         damage = damage if damage is not None else DamageModel(settings.damage)
-        rivals = RivalFinder(targets, lexicon.zipf, settings.rivals, memo_size=settings.memo_size)
+        rivals = RivalFinder(order, lexicon.zipf, settings.rivals, memo_size=settings.memo_size)
         self.judge = Judge(
             settings,
             lexicon,
@@ -145,7 +147,10 @@ class Corrector:
     def _run(
         self, name: str, trail: EditTrail, context: PassContext, last_output: dict[str, str]
     ) -> None:
-        trail.add(self.passes[name].find_edits(trail.text, context))
+        before = trail.text
+        edits = self.passes[name].find_edits(before, context)
+        trail.add(edits)
+        context.moved(before, trail.text, edits)
         last_output[name] = trail.text
 
     def _rounds(

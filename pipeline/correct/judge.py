@@ -24,6 +24,7 @@ from pipeline.correct.damage import DamageModel
 from pipeline.correct.language_model import ArchiveCounts, LanguageModel, posterior
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.ocr_model import OcrModel
+from pipeline.correct.prefixes import CommonPools
 from pipeline.correct.rivals import RivalFinder
 from pipeline.correct.slips import CandidateFinder
 from pipeline.correct.terms import TermFinder
@@ -111,6 +112,8 @@ class Judge:
         self.ocr = ocr
         self.finder = finder
         self.targets = finder.targets
+        gain, floor = settings.real_words.min_gain, settings.archive.known_min_count
+        self.pools = CommonPools(finder.order, lexicon.zipf, archive.unigrams, gain, floor)
         self.misspellings = misspellings
         self.degraded = bool(lexicon.missing)
         self._info: dict[str, Any] = {}
@@ -386,12 +389,14 @@ class Judge:
         odd = odd_case(word)
         zipf = self.lexicon.zipf(lower)
         short = len(lower) < self.settings.min_insert_length
+        # a dictionary word's repair is far more frequent (see _plausible_real_word_fixes)
+        pool = self.pools.of(zipf) if curated and not self.misspellings.get(lower) else None
         if not odd and (not curated or (zipf < real.max_zipf and len(lower) <= real.max_length)):
-            for cand, (cost, kind) in self.finder.candidates(lower).items():
+            for cand, (cost, kind) in self.finder.candidates(lower, pool).items():
                 if not (short and kind == "insert"):  # "iff", "perf": short words of their own
                     offer(cand, cost, "dictionary", f"dictionary:{kind}")
         steps = 1 if curated or out else self.settings.ocr.max_steps
-        for cand, weight in self.ocr.candidates(word, steps).items():
+        for cand, weight in self.ocr.readings(word, steps, pool or self.finder.all).items():
             low = cand.lower()
             if low not in self.targets or odd_case(cand):
                 continue

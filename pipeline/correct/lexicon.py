@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version as _version
 from pathlib import Path
@@ -26,7 +26,7 @@ from pipeline.rules import Rules
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
 _FORMAT = "lexicon-v9"
-_TARGETS_FORMAT = "targets-v1"
+_TARGETS_FORMAT = "targets-v2"
 
 
 _SUFFIXES = (
@@ -184,6 +184,17 @@ class Lexicon:
         language = self._foreign.get(low)
         return () if language is None else (language,)
 
+    def languages(self, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
+        """:meth:`foreign_languages` of every word, by index, where there are any: one pass
+        over a text's words (most are no foreign word, and are told so by two lookups)."""
+        foreign, markers = self._foreign, self._markers
+        found = {}
+        for i, word in enumerate(words):
+            low = word.lower()
+            if (low in foreign or low in markers) and (langs := self.foreign_languages(word)):
+                found[i] = langs
+        return found
+
     def variant_of(self, word: str) -> str | None:
         """The American spelling of a British variant (``harbouring`` -> ``harboring``)."""
         return self._variants.get(word.lower())
@@ -252,24 +263,28 @@ class Lexicon:
         return word.lower() in self._protected_lower
 
     def targets(self, min_zipf: float) -> frozenset[str]:
-        """Lowercase words a correction may produce: curated entries plus frequent words.
+        """Lowercase words a correction may produce: curated entries plus frequent words."""
+        return frozenset(self.target_order(min_zipf))
 
-        Building the set takes half a second, more than loading it, so it is cached beside
+    def target_order(self, min_zipf: float) -> tuple[str, ...]:
+        """The words of :meth:`targets`, sorted (the candidate searches bisect them).
+
+        Building them takes half a second, more than loading them, so they are cached beside
         the lexicon, keyed by the lexicon's fingerprint (which covers the rules' additions).
         """
         path = None
         if self.cache_dir is not None and self.fingerprint:
             key = hashlib.sha256(f"{self.fingerprint} {min_zipf!r}".encode()).hexdigest()[:20]
             path = self.cache_dir / f"{_TARGETS_FORMAT}-{key}.pickle"
-            found = read_cached(path, frozenset)
+            found = read_cached(path, tuple)
             if found is not None:
                 return found
         words = {w.lower() for w in self._general | self._medical}
         words.update(w for w, z in self._zipf.items() if z >= min_zipf)
-        targets = frozenset(w for w in words if WORD_RE.fullmatch(w))
+        order = tuple(sorted(w for w in words if WORD_RE.fullmatch(w)))
         if path is not None:
-            write_cached(path, targets, "correction targets")
-        return targets
+            write_cached(path, order, "correction targets")
+        return order
 
 
 def spelling_variants(

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
+from pipeline.correct.prefixes import Pool, Prefixes
 from pipeline.rules import Confusion
+
+_Step = tuple[str, str, float]
+"""(seen, meant, log10 weight) of one misreading."""
+_Route = tuple[str, float, int]
+"""(text, log10 weight so far, where the next step may start) of one search route."""
 
 
 class OcrModel:
@@ -20,15 +27,33 @@ class OcrModel:
     def __init__(self, confusions: Iterable[Confusion], *, max_steps: int, memo_size: int) -> None:
         self.max_steps = max_steps
         self.memo_size = memo_size
-        self._by_first: dict[str, list[tuple[str, str, float]]] = {}
+        self._by_first: dict[str, list[_Step]] = {}
+        self._ascii = True
         for c in confusions:
             cost = math.log10(c.weight)
             self._by_first.setdefault(c.seen[0], []).append((c.seen, c.meant, cost))
+            self._ascii = self._ascii and c.meant.isascii()
         self._memo: dict[tuple[str, int], dict[str, float]] = {}
+        self._readings: dict[tuple[str, int, int | None], dict[str, float]] = {}
+        self._single, self._pair = self._indexed()
+
+    def _indexed(self) -> tuple[dict[str, list[_Step]], dict[str, list[_Step]]]:
+        """The misreadings that may start at a place, by the character there (those of one
+        character) and by the two there (those of one character and those they begin), in
+        table order: a place is tried only against what can match it."""
+        single = {f: [s for s in steps if len(s[0]) == 1] for f, steps in self._by_first.items()}
+        pair = {
+            seen[:2]: [s for s in self._by_first[seen[0]] if len(s[0]) == 1 or s[0][:2] == seen[:2]]
+            for steps in self._by_first.values()
+            for seen, _, _ in steps
+            if len(seen) > 1
+        }
+        return single, pair
 
     def _one_step(self, word: str, start: int) -> Iterator[tuple[str, float, int]]:
+        single, pair = self._single, self._pair
         for i in range(start, len(word)):
-            for seen, meant, cost in self._by_first.get(word[i], ()):
+            for seen, meant, cost in pair.get(word[i : i + 2]) or single.get(word[i], ()):
                 if word.startswith(seen, i):
                     yield word[:i] + meant + word[i + len(seen) :], cost, i + len(meant)
 
@@ -58,3 +83,56 @@ class OcrModel:
         if len(self._memo) < self.memo_size:
             self._memo[key] = found
         return found
+
+    def readings(self, word: str, steps: int, pool: Pool) -> dict[str, float]:
+        """The candidates of :meth:`candidates` whose lowercase form is in the ``pool``, in
+        the same order with the same weights, without building what cannot become one of them.
+
+        Only the last step is pruned: there a route goes no further than the part before
+        it still begins a word (``prefixes``). Earlier steps take every route, since the best
+        weight of every string they reach decides which routes go on. An ASCII word keeps
+        its length when lowercased, so a prefix of the text is a prefix of its lowercase
+        form; other words are searched in full.
+        """
+        steps = min(steps, self.max_steps)
+        key = (word, steps, pool.name)
+        found = self._readings.get(key)
+        if found is not None:
+            return found
+        words = pool.words
+        if steps < 1:
+            found = {}
+        elif word.isascii() and self._ascii:
+            found = self._pruned(word, steps, words, pool.prefixes)
+        else:
+            found = {c: w for c, w in self.candidates(word, steps).items() if c.lower() in words}
+        if len(self._readings) < self.memo_size:
+            self._readings[key] = found
+        return found
+
+    def _pruned(
+        self, word: str, steps: int, words: AbstractSet[str], prefixes: Prefixes
+    ) -> dict[str, float]:
+        found: dict[str, float] = {}
+        frontier: list[_Route] = [(word, 0.0, 0)]
+        for _ in range(steps - 1):
+            nxt = []
+            for text, cost, start in frontier:
+                for cand, step, resume in self._one_step(text, start):
+                    total = cost + step
+                    if total > found.get(cand, -math.inf):
+                        found[cand] = total
+                        nxt.append((cand, total, resume))
+            frontier = nxt
+        single, pair = self._single, self._pair
+        for text, cost, start in frontier:
+            stop = min(len(text), prefixes.reach(text.lower()) + 1)
+            for i in range(start, stop):
+                for seen, meant, step in pair.get(text[i : i + 2]) or single.get(text[i], ()):
+                    if text.startswith(seen, i):
+                        cand = text[:i] + meant + text[i + len(seen) :]
+                        total = cost + step
+                        if cand.lower() in words and total > found.get(cand, -math.inf):
+                            found[cand] = total
+        found.pop(word, None)
+        return {c: w for c, w in found.items() if c.lower() in words}

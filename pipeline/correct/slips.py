@@ -10,8 +10,10 @@ damage is of a known kind, without the cost of an all-pairs distance-2 search.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
+from pipeline.correct.prefixes import Pool, Prefixes
 from pipeline.rules import ChannelCosts
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -96,12 +98,17 @@ def edits1_strings(word: str) -> set[str]:
     return out
 
 
-def edits1_in(word: str, words: AbstractSet[str]) -> set[str]:
+def edits1_in(word: str, words: AbstractSet[str], prefixes: Prefixes | None = None) -> set[str]:
     """The strings of :func:`edits1_strings` that are in ``words``, without building them all
     into a set first (each is made in one step and looked up at once: this runs for every
-    distinct word of a run)."""
+    distinct word of a run).
+
+    With the ``prefixes`` of ``words``, a slip is only tried where the part of the word before
+    it still begins a word: every string made by a slip at ``i`` begins with ``word[:i]``.
+    """
+    last = len(word) if prefixes is None else min(len(word), prefixes.reach(word))
     hits: set[str] = set()
-    for i in range(len(word) + 1):
+    for i in range(last + 1):
         a, b = word[:i], word[i:]
         hits.update([s for c in LETTERS if (s := f"{a}{c}{b}") in words])
         if b:
@@ -127,18 +134,32 @@ def edits1(word: str, costs: ChannelCosts) -> dict[str, tuple[float, str]]:
 class CandidateFinder:
     """Lexicon words one slip from a word, memoised per word (a run repeats its words)."""
 
-    def __init__(self, targets: AbstractSet[str], costs: ChannelCosts, *, memo_size: int) -> None:
+    def __init__(
+        self,
+        targets: AbstractSet[str],
+        costs: ChannelCosts,
+        *,
+        memo_size: int,
+        order: Sequence[str] | None = None,
+    ) -> None:
+        """``order``: the targets sorted, when the caller has them (sorting takes a while)."""
         self.targets = targets
+        self.order = tuple(sorted(targets)) if order is None else order
+        self.prefixes = Prefixes(self.order)
+        self.all = Pool(targets, self.prefixes)
         self.costs = costs
         self.memo_size = memo_size
-        self._memo: dict[str, dict[str, tuple[float, str]]] = {}
+        self._memo: dict[tuple[str, int | None], dict[str, tuple[float, str]]] = {}
 
-    def candidates(self, word: str) -> dict[str, tuple[float, str]]:
-        """Target words one edit from lowercase ``word``: candidate -> (log10 cost, kind)."""
-        found = self._memo.get(word)
+    def candidates(self, word: str, pool: Pool | None = None) -> dict[str, tuple[float, str]]:
+        """Target words one edit from lowercase ``word``: candidate -> (log10 cost, kind);
+        only those of ``pool`` (a subset of the targets) when one is given."""
+        key = (word, None if pool is None else pool.name)
+        found = self._memo.get(key)
         if found is None:
-            hits = edits1_in(word, self.targets)
+            within = self.all if pool is None else pool
+            hits = edits1_in(word, within.words, within.prefixes)
             found = {c: _slip(word, c, self.costs) for c in sorted(hits)}
             if len(self._memo) < self.memo_size:
-                self._memo[word] = found
+                self._memo[key] = found
         return found

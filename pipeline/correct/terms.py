@@ -11,7 +11,7 @@ certain damage may change. The classes and the citation cues are data in
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import regex
 
@@ -113,14 +113,14 @@ class TermFinder:
     def foreign_phrases(
         self,
         tokens: list[Token],
-        languages_of: Callable[[str], tuple[str, ...]],
+        language: Mapping[int, tuple[str, ...]],
         known: Callable[[str], bool],
     ) -> set[int]:
         """Indexes of the tokens in a phrase of another language (see ``foreign`` rules): its
         common words, and the words among them no English dictionary knows (a foreign word
-        the OCR damaged is no English word to repair)."""
+        the OCR damaged is no English word to repair). ``language``: the language of each
+        token that is a common word of one (:meth:`Lexicon.languages`)."""
         rules = self.foreign
-        language = {i: langs for i, tok in enumerate(tokens) if (langs := languages_of(tok.word))}
         found: set[int] = set()
         for i, langs in language.items():
             span = range(max(0, i - rules.window), min(len(tokens), i + rules.window + 1))
@@ -155,8 +155,14 @@ class TermFinder:
         spans = self.citation_spans(text)
         starts = [s for s, _ in spans]
         terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
-        terms |= self.foreign_phrases(tokens, lexicon.foreign_languages, lexicon.known)
+        language = lexicon.languages([tok.word for tok in tokens])
+        terms |= self.foreign_phrases(tokens, language, lexicon.known)
         names = self.names(text, tokens, lexicon.accepts)
+        if not spans:  # most texts cite nothing: only the terms and names change
+            out = list(tokens)
+            for i in terms | names:
+                out[i] = tokens[i]._replace(citation=False, term=i in terms, name=i in names)
+            return out
         out = []
         for i, tok in enumerate(tokens):
             at = bisect.bisect_right(starts, tok.start) - 1

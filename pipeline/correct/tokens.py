@@ -95,13 +95,23 @@ def _hyphen_parts(piece: _Piece) -> list[_Piece]:
     return out
 
 
-def _pieces(text: str, max_chars: int) -> list[_Piece]:
+_State = tuple[str, int]
+"""(trail, end) of the chunk before: what the next chunk's ``initial`` and ``joined`` read."""
+_START: _State = (".", 0)
+
+
+def _pieces(
+    text: str, max_chars: int, begin: int = 0, end: int | None = None, state: _State = _START
+) -> tuple[list[_Piece], _State]:
     """Chunks between spaces, stripped of edge punctuation, hyphenated ones in parts; a chunk
-    longer than ``max_chars`` is no word (and its candidates would cost without bound)."""
+    longer than ``max_chars`` is no word (and its candidates would cost without bound).
+
+    Only the chunks of ``begin..end`` (chunk edges), after a chunk that left ``state``; the
+    state the last one leaves is returned with them.
+    """
     pieces: list[_Piece] = []
-    prev_trail = "."
-    prev_end = 0
-    for m in _CHUNK.finditer(text):
+    prev_trail, prev_end = state
+    for m in _CHUNK.finditer(text, begin, len(text) if end is None else end):
         chunk = m.group()
         start = m.start()
         if len(chunk) > max_chars:
@@ -126,7 +136,7 @@ def _pieces(text: str, max_chars: int) -> list[_Piece]:
             pieces.extend(_hyphen_parts(piece))
         else:
             pieces.append(piece)
-    return pieces
+    return pieces, (prev_trail, prev_end)
 
 
 def scan(text: str, max_chars: int) -> list[Token]:
@@ -138,11 +148,17 @@ def scan(text: str, max_chars: int) -> list[Token]:
     >>> [(t.word, t.prev, t.next) for t in scan("A sever anemia, CT 3 mm.", 80)]
     [('sever', 'a', 'anemia'), ('anemia', 'sever', None), ('mm', '3', None)]
     """
-    pieces = _pieces(text, max_chars)
+    pieces, _ = _pieces(text, max_chars)
+    return _tokens(text, pieces, 0, len(pieces))
+
+
+def _tokens(text: str, pieces: list[_Piece], first: int, stop: int) -> list[Token]:
+    """The tokens of ``pieces[first:stop]``; the pieces around them are their neighbours."""
     tokens: list[Token] = []
     line_end, line_title = -1, False  # the line of the last capital judged, and its kind
     last = len(pieces) - 1
-    for idx, (start, word, usable, joined, initial, dotted) in enumerate(pieces):
+    for idx in range(first, stop):
+        start, word, usable, joined, initial, dotted = pieces[idx]
         if not usable or len(word) < 2 or word.isupper():
             continue
         if not word.isalpha() and not _WORDLIKE.fullmatch(word):
@@ -159,3 +175,90 @@ def scan(text: str, max_chars: int) -> list[Token]:
             title = line_title
         tokens.append(Token(start, start + len(word), word, prev, nxt, initial, title, dotted))
     return tokens
+
+
+Change = tuple[int, int, str]
+"""(start, end, replacement) of one applied edit, in offsets of the text it was made on."""
+
+
+def rescan(
+    old: str, tokens: list[Token], new: str, changes: list[Change], max_chars: int
+) -> list[Token]:
+    """``scan(new)``, given ``tokens = scan(old)`` and the ``changes`` (sorted, apart) that
+    turn ``old`` into ``new``: only the chunks around a change are scanned again.
+
+    A token reads its own chunk, the chunk on either side and its line, so each change is
+    scanned again with two whole chunks on either side (the outer ones unchanged); every
+    other token is the old one, moved by the changes before it, its line measured anew.
+    """
+    out: list[Token] = []
+    lines: dict[int, bool] = {}
+    at, delta = 0, 0
+    for begin, end, change in _windows(old, changes):
+        while at < len(tokens) and tokens[at].start < begin:
+            out.append(_moved(tokens[at], delta, new, lines))
+            at += 1
+        while at < len(tokens) and tokens[at].start < end:
+            at += 1
+        out.extend(_window(new, begin + delta, end + delta + change, max_chars))
+        delta += change
+    out.extend(_moved(tok, delta, new, lines) for tok in tokens[at:])
+    return out
+
+
+_CHUNK_BEFORE = regex.compile(r"(?r)\S+")
+
+
+def _windows(old: str, changes: list[Change]) -> list[tuple[int, int, int]]:
+    """(begin, end, length change) in ``old`` of the stretches to scan again: from the start
+    of the second chunk before a change to the end of the second chunk after it, merged."""
+    out: list[tuple[int, int, int]] = []
+    for start, end, replacement in changes:
+        begin = start
+        for _ in range(2):
+            m = _CHUNK_BEFORE.search(old, 0, begin)
+            begin = m.start() if m else 0
+        stop = end
+        for _ in range(2):
+            m = _CHUNK.search(old, stop)
+            stop = m.end() if m else len(old)
+        change = len(replacement) - (end - start)
+        if out and begin <= out[-1][1]:
+            begin, _, before = out.pop()
+            change += before
+        out.append((begin, stop, change))
+    return out
+
+
+def _window(text: str, begin: int, end: int, max_chars: int) -> list[Token]:
+    """The tokens of the chunks of ``begin..end``, with the chunks on either side as their
+    neighbours."""
+    head: list[_Piece] = []
+    state = _START
+    m = _CHUNK_BEFORE.search(text, 0, begin) if begin else None
+    if m:
+        head, state = _pieces(text, max_chars, m.start(), begin)
+    body, state = _pieces(text, max_chars, begin, end, state)
+    m = _CHUNK.search(text, end)
+    tail = _pieces(text, max_chars, m.start(), m.end(), state)[0] if m else []
+    pieces = head[-1:] + body + tail[:1]
+    first = len(head[-1:])
+    return _tokens(text, pieces, first, first + len(body))
+
+
+def _moved(tok: Token, delta: int, text: str, lines: dict[int, bool]) -> Token:
+    """A token the changes left alone, ``delta`` characters on; its line may have changed."""
+    title = tok.title_line
+    if not tok.initial and tok.word[0].isupper():
+        line_start = text.rfind("\n", 0, tok.start + delta) + 1
+        title = lines.get(line_start)
+        if title is None:
+            line_end = text.find("\n", line_start)
+            title = _title_ratio(text[line_start : line_end if line_end >= 0 else len(text)])
+            lines[line_start] = title
+    if not delta and title == tok.title_line:
+        return tok
+    start, end, word, prev, nxt, initial, _, dotted, citation, term, name = tok
+    return Token._make(
+        (start + delta, end + delta, word, prev, nxt, initial, title, dotted, citation, term, name)
+    )

@@ -19,7 +19,7 @@ from pipeline.correct.damage import count
 from pipeline.correct.judge import Judge, SectionWords, Verdict
 from pipeline.correct.language_model import words_of
 from pipeline.correct.lexicon import Lexicon
-from pipeline.correct.tokens import Token, scan
+from pipeline.correct.tokens import Change, Token, rescan, scan
 from pipeline.edits import Edit
 from pipeline.rules import Rules
 
@@ -41,31 +41,48 @@ class WordRounds:
     earlier: set[TokenKey] = field(default_factory=set)
     judged: set[TokenKey] = field(default_factory=set)
     _scanned: str | None = None
+    _raw: list[Token] = field(default_factory=list)
     _tokens: list[Token] = field(default_factory=list)
+    _next: tuple[str, list[Change]] | None = None
+    """A text the changes turn the scanned one into (:meth:`moved`)."""
     _open_text: str | None = None
     _open: list[tuple[Token, Verdict]] = field(default_factory=list)
 
     def tokens(self, text: str) -> list[Token]:
-        """The tokens of ``text``, scanned once per distinct text."""
+        """The tokens of ``text``, scanned once per distinct text; a text that a pass's
+        changes made from the last one is scanned again only around them."""
         if text != self._scanned:
-            self._scanned, self._tokens = text, self.mark(text, scan(text, self.max_chars))
+            raw = None
+            if self._next is not None and self._next[0] == text and self._scanned is not None:
+                raw = rescan(self._scanned, self._raw, text, self._next[1], self.max_chars)
+            self.prime(text, scan(text, self.max_chars) if raw is None else raw)
         return self._tokens
 
     def prime(self, text: str, tokens: list[Token]) -> None:
         """Give the scan of ``text`` already made, so it is not made twice."""
-        self._scanned, self._tokens = text, self.mark(text, tokens)
+        self._scanned, self._raw, self._tokens = text, tokens, self.mark(text, tokens)
+        self._next = None
+
+    def moved(self, before: str, after: str, changes: list[Change]) -> None:
+        """``after`` is ``before`` with ``changes`` made (sorted, apart): when ``before`` is
+        the text scanned last, the scan of ``after`` starts from its tokens."""
+        if before == self._scanned and after != before and _spliced(before, changes) == after:
+            self._next = (after, changes)
 
     def open_verdicts(self, text: str, judge: Judge) -> list[tuple[Token, Verdict]]:
         """The tokens of ``text`` still open this round that have a verdict, with it.
 
         Every word pass of a round asks about the same text until one of them changes it, so
-        the tokens are judged once per text and round; one without a verdict is settled.
+        the tokens are judged once per text and round; one without a verdict is settled. A
+        token settled earlier in the round is not judged again when the text changes: its
+        verdict depends on its key alone, and it was none or its pass has taken it.
         """
         if text != self._open_text:
             self._open_text, self._open = text, []
+            settled, judged = self.earlier, self.judged
             for tok in self.tokens(text):
                 key = tok.key
-                if key in self.earlier:
+                if key in settled or key in judged:
                     continue
                 verdict = judge.verdict(tok, self.words)
                 if verdict is None:
@@ -80,6 +97,16 @@ class WordRounds:
 
     def end_round(self) -> None:
         self.earlier |= self.judged
+
+
+def _spliced(text: str, changes: list[Change]) -> str:
+    """``text`` with the changes made."""
+    out, at = [], 0
+    for start, end, replacement in changes:
+        out += (text[at:start], replacement)
+        at = end
+    out.append(text[at:])
+    return "".join(out)
 
 
 @dataclass
@@ -107,6 +134,13 @@ class PassContext:
             self._rounds = WordRounds(words, self.judge.mark, max_chars)
             self._rounds.prime(text, tokens)
         return self._rounds
+
+    def moved(self, before: str, after: str, edits: list[Edit]) -> None:
+        """A pass's ``edits`` (offsets of ``before``) made ``after``: the word passes' next
+        scan reuses the tokens the applied ones left alone."""
+        if self._rounds is not None:
+            changes = [(e.start, e.end, e.replacement) for e in edits if e.applied]
+            self._rounds.moved(before, after, sorted(changes))
 
     def begin_round(self) -> None:
         if self._rounds is not None:

@@ -15,6 +15,7 @@ Tunables (thresholds, compound-forming prefixes, confidences) are data in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,6 +34,29 @@ _SPLIT = regex.compile(
     r"(?<![\w\-\u2010])(?<!\w[\-\u2010][ \t]*\n?[ \t]*)(?P<left>\w+)(?P<hyphen>[\-\u2010])"
     r"(?P<gap>[ \t]*\n?[ \t]*)(?P<right>\w+)(?![\w\-\u2010])"
 )
+
+_HYPHEN = regex.compile(r"[\-\u2010]")
+_WORD_BEFORE = regex.compile(r"(?r)\w+")
+
+
+def splits(text: str) -> Iterator[regex.Match[str]]:
+    """The matches of ``_SPLIT.finditer(text)``, tried only where one can start.
+
+    A split's left word is the whole run of word characters before its hyphen (the
+    lookbehind forbids a word character before it), so each hyphen names the one place a
+    split through it can start; the pattern is tried there and nowhere else, instead of at
+    every character of the text.
+    """
+    done = 0
+    for hyphen in _HYPHEN.finditer(text):
+        at = hyphen.start()
+        word = _WORD_BEFORE.search(text, done, at)
+        if word is None or word.end() != at:
+            continue
+        m = _SPLIT.match(text, word.start())
+        if m is not None:
+            yield m
+            done = m.end()
 
 
 class WordLookup(Protocol):
@@ -178,7 +202,7 @@ def _edit(start: int, original: str, replacement: str, kind: str, rules: Dehyphe
 def find_edits(text: str, lexicon: WordLookup, rules: DehyphenateRules) -> list[Edit]:
     """Edits (in offsets of ``text``) joining line-wrap splits and closing split compounds."""
     edits = []
-    for m in _SPLIT.finditer(text):
+    for m in splits(text):
         left, right, gap = m.group("left"), m.group("right"), m.group("gap")
         decision = _decide(lexicon, left, right, bool(gap), rules)
         if decision is None:
