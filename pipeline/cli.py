@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -156,26 +156,25 @@ def cmd_clean_text(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    """A count of at least 1 (argparse turns the error into a usage line and exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} workers: at least 1 is needed")
-    return value
+def _at_least(minimum: int, unit: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of ``unit`` of at least ``minimum`` (argparse turns
+    the error into a usage line and exit 2)."""
+
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            need = "is" if minimum == 1 else "are"
+            raise argparse.ArgumentTypeError(f"{value} {unit}: at least {minimum} {need} needed")
+        return value
+
+    return count
 
 
-def _folds(text: str) -> int:
-    """A number of folds: at least 2 (one fold is the whole file)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"{value} folds: at least 2 are needed")
-    return value
+_positive = _at_least(1, "workers")
+_folds = _at_least(2, "folds")  # one fold is the whole file
 
 
 class UsageError(Exception):

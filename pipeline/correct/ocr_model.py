@@ -69,20 +69,25 @@ class OcrModel:
         if found is not None:
             return found
         found = {}
-        frontier = [(word, 0.0, 0)]
+        frontier: list[_Route] = [(word, 0.0, 0)]
         for _ in range(steps):
-            nxt = []
-            for text, cost, start in frontier:
-                for cand, step, resume in self._one_step(text, start):
-                    total = cost + step
-                    if total > found.get(cand, -math.inf):
-                        found[cand] = total
-                        nxt.append((cand, total, resume))
-            frontier = nxt
+            frontier = self._step(frontier, found)
         found.pop(word, None)
         if len(self._memo) < self.memo_size:
             self._memo[key] = found
         return found
+
+    def _step(self, frontier: list[_Route], found: dict[str, float]) -> list[_Route]:
+        """Every route one misreading further; ``found`` keeps each string's best weight, and
+        only a route that improves it goes on."""
+        nxt = []
+        for text, cost, start in frontier:
+            for cand, step, resume in self._one_step(text, start):
+                total = cost + step
+                if total > found.get(cand, -math.inf):
+                    found[cand] = total
+                    nxt.append((cand, total, resume))
+        return nxt
 
     def readings(self, word: str, steps: int, pool: Pool) -> dict[str, float]:
         """The candidates of :meth:`candidates` whose lowercase form is in the ``pool``, in
@@ -116,14 +121,7 @@ class OcrModel:
         found: dict[str, float] = {}
         frontier: list[_Route] = [(word, 0.0, 0)]
         for _ in range(steps - 1):
-            nxt = []
-            for text, cost, start in frontier:
-                for cand, step, resume in self._one_step(text, start):
-                    total = cost + step
-                    if total > found.get(cand, -math.inf):
-                        found[cand] = total
-                        nxt.append((cand, total, resume))
-            frontier = nxt
+            frontier = self._step(frontier, found)
         single, pair = self._single, self._pair
         for text, cost, start in frontier:
             stop = min(len(text), prefixes.reach(text.lower()) + 1)
