@@ -15,7 +15,7 @@ maps them back to raw offsets, merging an edit with the earlier edits it overlap
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +74,18 @@ class Edit:
 
     def to_record(self) -> dict[str, object]:
         """The edit as a row of the ``corrections`` table (``pass`` is a keyword in Python)."""
-        row = asdict(self)
-        row["pass"] = row.pop("pass_name")
-        row["alternatives"] = list(self.alternatives)
-        return row
+        return {  # by hand, not asdict: a run makes one per edit, and asdict deep-copies
+            "start": self.start,
+            "end": self.end,
+            "original": self.original,
+            "replacement": self.replacement,
+            "pass": self.pass_name,
+            "rule": self.rule,
+            "confidence": self.confidence,
+            "applied": self.applied,
+            "decision": self.decision,
+            "alternatives": list(self.alternatives),
+        }
 
 
 def one_verdict_per_span(edits: Iterable[Edit]) -> list[Edit]:

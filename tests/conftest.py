@@ -43,7 +43,12 @@ class Unchanged:
 
 class IdentityCorrector:
     def clean(
-        self, text: str, *, protected: Iterable[str] = (), section: str | None = None
+        self,
+        text: str,
+        *,
+        protected: Iterable[str] = (),
+        section: str | None = None,
+        counted: object = None,
     ) -> Unchanged:
         return Unchanged(text)
 

@@ -270,3 +270,20 @@ def test_a_capital_i_read_for_a_lowercase_l_is_no_name() -> None:
     assert clean_text("a lesion with Iow signal on T1").text == "a lesion with low signal on T1"
     names = "seen in Iowa by Ivan and Iris Ibsen"
     assert clean_text(names).text == names
+
+
+def test_counts_made_by_the_vocabulary_step_give_the_same_result(
+    sample: dict[str, str], corrector: Corrector
+) -> None:
+    """A run hands the corrector each text's counts and damage tally, made once in its
+    vocabulary step: the result is what counting afresh gives (also where an earlier pass
+    changed the text, and the word passes count what they see)."""
+    from pipeline.correct.damage import count
+    from pipeline.correct.language_model import TextCounts
+
+    terms, longest = corrector.judge.terms, corrector.rules.limits.max_token_chars
+    texts = [*sample.items(), ("findings", "The  liver is en- larged.\u00a0Teh spleen.")]
+    for name, text in texts:
+        tally = count(scan(text, longest), text, corrector.lexicon, terms)
+        made = corrector.clean(text, section=name, counted=(TextCounts.of(text), tally))
+        assert made == corrector.clean(text, section=name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -45,6 +47,16 @@ def test_to_record_names_the_pass_column_pass() -> None:
     assert row["pass"] == "ocr"
     assert "pass_name" not in row
     assert row["applied"] is True
+
+
+def test_to_record_holds_every_field_of_the_edit() -> None:
+    """The record is written out by hand (fast), so a field added to Edit must be added there."""
+    made = Edit(3, 4, "a", "b", "ocr", "r", 0.5, False, "accepted", ("c", "d"))
+    row = made.to_record()
+    expected = asdict(made)
+    expected["pass"] = expected.pop("pass_name")
+    expected["alternatives"] = ["c", "d"]
+    assert row == expected
 
 
 # --- apply / rebuild -------------------------------------------------------------------------

@@ -65,7 +65,9 @@ def test_dask_local_cluster_gives_the_same_tables() -> None:
 class FailsOnPneumothorax:
     """A corrector with a bug that only one page triggers."""
 
-    def clean(self, text: str, *, protected: object = (), section: object = None) -> object:
+    def clean(
+        self, text: str, *, protected: object = (), section: object = None, counted: object = None
+    ) -> object:
         if "pneumothorax" in text.lower():
             raise RuntimeError("corrector bug")
         return IdentityCorrector().clean(text)

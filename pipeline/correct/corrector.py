@@ -18,9 +18,14 @@ from pathlib import Path
 
 import regex
 
-from pipeline.correct.damage import DamageModel, Sample
+from pipeline.correct.damage import DamageModel, Sample, Tally
 from pipeline.correct.judge import Judge
-from pipeline.correct.language_model import ArchiveCounts, LanguageModel, general_bigrams
+from pipeline.correct.language_model import (
+    ArchiveCounts,
+    LanguageModel,
+    TextCounts,
+    general_bigrams,
+)
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.ocr_model import OcrModel
 from pipeline.correct.passes import Pass, PassContext, available_passes
@@ -127,13 +132,23 @@ class Corrector:
         return cls.for_sections(rules, lexicon, [*((None, t) for t in archive_texts), *sections])
 
     def clean(
-        self, text: str, *, protected: Iterable[str] = (), section: str | None = None
+        self,
+        text: str,
+        *,
+        protected: Iterable[str] = (),
+        section: str | None = None,
+        counted: tuple[TextCounts, Tally] | None = None,
     ) -> CleanResult:
-        """Correct one section text; the words of ``protected`` names are never touched."""
+        """Correct one section text; the words of ``protected`` names are never touched.
+
+        ``counted``: the text's word counts and damage tally, when a run made them already
+        (its vocabulary step): they are not made twice.
+        """
         trail = EditTrail(text)
         shield = frozenset(p.lower() for name in protected for p in regex.findall(r"\p{L}+", name))
+        held = counted[0].digest in self.archive.texts if counted else self.archive.holds(text)
         context = PassContext(
-            self.rules, self.lexicon, self.judge, shield, self.archive.holds(text), section
+            self.rules, self.lexicon, self.judge, shield, held, section, (text, counted)
         )
         last_output: dict[str, str] = {}
         for step in self.rules.correct.passes:

@@ -25,7 +25,14 @@ class SectionRow:
     clean_text: str
 
     def record(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "case_id": self.case_id,
+            "position": self.position,
+            "section": self.section,
+            "heading": self.heading,
+            "raw_text": self.raw_text,
+            "clean_text": self.clean_text,
+        }
 
 
 @dataclass(frozen=True, slots=True)

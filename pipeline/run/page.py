@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.correct.damage import Tally
+from pipeline.correct.language_model import TextCounts
 from pipeline.decisions import DecisionBook, honour_section
 from pipeline.edits import Edit
 from pipeline.output.canonical import with_body_system
@@ -31,8 +33,17 @@ class Cleaner(Protocol):
     """What a page needs of a corrector (see :class:`pipeline.correct.Corrector`)."""
 
     def clean(
-        self, text: str, *, protected: Iterable[str] = (), section: str | None = None
+        self,
+        text: str,
+        *,
+        protected: Iterable[str] = (),
+        section: str | None = None,
+        counted: tuple[TextCounts, Tally] | None = None,
     ) -> Any: ...
+
+
+Counted = tuple[str | None, TextCounts, Tally]
+"""What the vocabulary step made of one section text: its kind, word counts, damage tally."""
 
 
 @dataclass(frozen=True)
@@ -125,14 +136,23 @@ def correct_sections(
     cleaner: Cleaner,
     decisions: DecisionBook | None,
     review: ReviewRules | None = None,
+    counted: list[Counted] | None = None,
 ) -> PageRows:
-    """Every section corrected, the reviewers' decisions honoured: section and edit rows."""
+    """Every section corrected, the reviewers' decisions honoured: section and edit rows.
+
+    ``counted``: what the vocabulary step made of each of the page's texts, in their order.
+    """
     case_id = parsed.page.case_id
     rows = PageRows()
     protected = protected_words(parsed.fields)
-    for position, (name, heading, raw) in enumerate(section_texts(parsed)):
+    texts = section_texts(parsed)
+    made: list[tuple[TextCounts, Tally] | None] = [None] * len(texts)
+    if counted is not None:
+        made = [(counts, tally) for _, counts, tally in counted]
+    for position, ((name, heading, raw), own) in enumerate(zip(texts, made, strict=True)):
         kind = section_kind(name)
-        proposed: list[Edit] = list(cleaner.clean(raw, protected=protected, section=kind).edits)
+        cleaned = cleaner.clean(raw, protected=protected, section=kind, counted=own)
+        proposed: list[Edit] = list(cleaned.edits)
         clean, edits = honour_section(case_id, name, raw, proposed, decisions)
         rows.sections.append(SectionRow(case_id, position, name, heading, raw, clean))
         for number, (edit, own) in enumerate(zip(edits, proposed, strict=True)):
@@ -190,10 +210,14 @@ def build_rows(
     rules: Rules,
     modalities: ModalityFinder,
     decisions: DecisionBook | None = None,
+    counted: list[Counted] | None = None,
 ) -> PageRows:
-    """A parsed page into the rows of every table; a failure becomes its ``errors`` row."""
+    """A parsed page into the rows of every table; a failure becomes its ``errors`` row.
+
+    ``counted``: the vocabulary step's counts of its texts (see :func:`correct_sections`).
+    """
     try:
-        rows = correct_sections(parsed, cleaner, decisions, rules.review)
+        rows = correct_sections(parsed, cleaner, decisions, rules.review, counted)
         rows.case = case_row(parsed, rows, rules, modalities)
     except PageError:
         raise  # a limit: the caller reports it as it is

@@ -224,12 +224,14 @@ class Builder:
             filed = self.cache.get("rows", item.key)
             if filed is not None:
                 return filed, True
-        parsed: ParsedPage = self.cache.get("parse", item.parse_key)[0]
+        parsed, _, counted = self.cache.get("parse", item.parse_key)
         if item.duplicate_of is not None:
             parsed = replace(parsed, duplicate_of=item.duplicate_of)
         try:
             with time_limit(self.rules.limits.page_seconds):
-                rows = build_rows(parsed, self.cleaner, self.rules, self.modalities, self.decisions)
+                rows = build_rows(
+                    parsed, self.cleaner, self.rules, self.modalities, self.decisions, counted
+                )
         except PageError as exc:  # a limit: not filed, the next run tries again
             page = parsed.page
             return PageRows(errors=[error_row(page.source_path, page.case_id, exc)]), False

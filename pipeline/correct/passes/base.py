@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.correct.damage import count
+from pipeline.correct.damage import Tally, count
 from pipeline.correct.judge import Judge, SectionWords, Verdict
-from pipeline.correct.language_model import words_of
+from pipeline.correct.language_model import TextCounts, words_of
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.tokens import Change, Token, rescan, scan
 from pipeline.edits import Edit
@@ -119,16 +119,24 @@ class PassContext:
     shield: frozenset[str]
     in_archive: bool
     section: str | None = None
+    counted: tuple[str, tuple[TextCounts, Tally] | None] = ("", None)
+    """A text whose word counts and damage tally were made already (the section's raw text,
+    counted by a run's vocabulary step), with them."""
     _rounds: WordRounds | None = None
 
     def word_rounds(self, text: str) -> WordRounds:
-        """The word passes' shared state; the first word pass's text gives the word counts."""
+        """The word passes' shared state; the first word pass's text gives the word counts
+        (the ones made already, when no earlier pass changed the text)."""
         if self._rounds is None:
-            own = Counter(words_of(text))
             max_chars = self.rules.limits.max_token_chars
             tokens = scan(text, max_chars)
             damage = self.judge.damage
-            tally = count(tokens, text, self.lexicon, self.judge.terms)
+            made_of, made = self.counted
+            if made is not None and made_of == text:
+                own, tally = made[0].unigrams, made[1]
+            else:
+                own = Counter(words_of(text))
+                tally = count(tokens, text, self.lexicon, self.judge.terms)
             clean = damage.cleanliness(damage.rate(self.section, tally))
             words = SectionWords(self.shield, own, self.in_archive, clean)
             self._rounds = WordRounds(words, self.judge.mark, max_chars)
