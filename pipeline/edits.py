@@ -14,6 +14,7 @@ maps them back to raw offsets, merging an edit with the earlier edits it overlap
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -373,7 +374,10 @@ class EditTrail:
                 mapped, _ = self._to_raw(edit, before)
                 if mapped.original != mapped.replacement:
                     self._suggested.append(mapped)
-        for edit in reversed([e for e in batch if e.applied]):  # back to front: offsets hold
+        applied = [e for e in batch if e.applied]
+        if self._add_apart(applied, before):
+            return
+        for edit in reversed(applied):  # back to front: offsets hold
             mapped, merged = self._to_raw(edit, self._clean_spans())
             gone = set(merged)
             kept = [e for i, e in enumerate(self._applied) if i not in gone]
@@ -381,3 +385,24 @@ class EditTrail:
                 kept.append(mapped)
             self._applied = sorted(kept, key=lambda e: (e.start, e.end))
             self._text = _apply_sorted(self.raw, self._applied)  # every one applied, in order
+
+    def _add_apart(self, applied: list[Edit], before: Sequence[tuple[int, int]]) -> bool:
+        """Record a batch's applied edits at once when none touches an earlier applied edit
+        and each stands apart from the next (the common case): then each maps to raw offsets
+        by the earlier edits alone, and the text is rebuilt once, not once per edit. False,
+        recording nothing, when they must be merged one by one.
+        """
+        if not applied:
+            return True
+        if any(a.end >= b.start for a, b in itertools.pairwise(applied)):
+            return False
+        mapped = []
+        for edit in applied:
+            raw_edit, merged = self._to_raw(edit, before)
+            if merged:
+                return False
+            if raw_edit.original != raw_edit.replacement:
+                mapped.append(raw_edit)
+        self._applied = sorted(self._applied + mapped, key=lambda e: (e.start, e.end))
+        self._text = _apply_sorted(self.raw, self._applied)
+        return True

@@ -221,3 +221,47 @@ def test_a_suggestion_overlapping_an_applied_edit_of_its_batch_maps_onto_the_raw
     for edit in outer.edits:
         assert outer.raw[edit.start : edit.end] == edit.original
     assert {(e.start, e.end, e.applied) for e in outer.edits} == {(1, 2, True), (0, 3, False)}
+
+
+# --- a batch recorded at once equals the batch merged edit by edit ---------------------------
+
+
+@st.composite
+def _batches(draw: st.DrawFn) -> tuple[str, list[list[tuple[int, int, str, bool]]]]:
+    """A text and a few passes over it: each a batch of non-overlapping (start, end,
+    replacement, applied) in the offsets of the text the batch sees (resolved in the test)."""
+    text = draw(st.text(alphabet="ab c", min_size=1, max_size=16))
+    passes = []
+    for _ in range(draw(st.integers(1, 4))):
+        cuts = sorted(draw(st.lists(st.integers(0, 40), max_size=6)))
+        spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
+        spans = [s for i, s in enumerate(spans) if i == 0 or s[0] >= spans[i - 1][1]]
+        edits = [(a, b, draw(st.text(alphabet="xy ", max_size=3)), draw(st.booleans()))
+                 for a, b in spans]  # fmt: skip
+        passes.append(edits)
+    return text, passes
+
+
+def _replay(text: str, passes: list[list[tuple[int, int, str, bool]]], at_once: bool) -> list[Edit]:
+    trail = EditTrail(text)
+    if not at_once:
+        trail._add_apart = lambda applied, before: False  # type: ignore[method-assign]
+    for batch in passes:
+        now = trail.text
+        edits, last = [], -1
+        for start, end, replacement, applied in batch:
+            start, end = min(start, len(now)), min(end, len(now))
+            if start < last or (start == end == last) or now[start:end] == replacement:
+                continue
+            edits.append(Edit(start, end, now[start:end], replacement, "p", "r", 0.9, applied))
+            last = end
+        trail.add(edits)
+    assert apply_edits(text, trail.edits) == trail.text
+    return trail.edits
+
+
+@settings(max_examples=400, deadline=None)
+@given(_batches())
+def test_a_batch_of_edits_apart_is_recorded_as_if_one_by_one(case) -> None:
+    text, passes = case
+    assert _replay(text, passes, at_once=True) == _replay(text, passes, at_once=False)

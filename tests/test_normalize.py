@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.correct.passes import normalize
 from pipeline.edits import apply_edits, check_edits, rebuild_raw
@@ -125,3 +127,22 @@ def test_control_characters_in_garbled_tokens_are_only_suggested() -> None:
     assert [(e.original, e.replacement, e.rule, e.applied) for e in edits] == [
         ("Xd\x07feg", "Xdfeg", "control-characters", False)
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab. ,;:)(\n\r\t\u00a0\u2009\"'"), max_size=30))
+def test_spacing_looks_only_at_runs_a_rule_may_change(text: str) -> None:
+    """Lone spaces between words are skipped unseen: the edits are those of judging every
+    run of spaces."""
+    import regex
+
+    from pipeline.correct.passes.normalize import _HSPACE, _edit, _space_rule, spacing_edits
+
+    rules = RULES
+    every: list[object] = []
+    for m in regex.finditer(rf"(?P<space>{_HSPACE}+)|(?P<crlf>\r\n?)", text):
+        if m.group("crlf"):
+            every.append(_edit(m.start(), m.group(), "\n", "line-break", rules))
+        elif (decided := _space_rule(text, m.start(), m.end(), rules)) is not None:
+            every.append(_edit(m.start(), m.group(), decided[0], decided[1], rules))
+    assert list(spacing_edits(text, rules)) == every

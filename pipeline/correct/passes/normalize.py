@@ -12,6 +12,7 @@ Tunables (punctuation marks, confidences) are data in ``rules/normalize.yaml``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import ftfy
@@ -32,7 +33,22 @@ _FTFY = ftfy.TextFixerConfig(
 # Tokens end at any space, so ftfy sees the same token before and after spacing is repaired.
 _TOKEN = regex.compile(r"\S+")
 _HSPACE = "[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
-_SPACING = regex.compile(rf"(?P<space>{_HSPACE}+)|(?P<crlf>\r\n?)")
+
+
+@functools.lru_cache(maxsize=8)
+def _spacing(closing: str) -> regex.Pattern[str]:
+    """Line ends, and the runs of spaces a rule may change: every run but a lone plain space
+    between words, which is most of a text's spaces and never changes (a lone space counts
+    only before a line end, the text's end or a closing mark of ``closing``).
+
+    >>> [m.group() for m in _spacing(",.").finditer("a b  c .d \\u00a0e\\u00a0f \\n")]
+    ['  ', ' ', ' \\xa0', '\\xa0', ' ']
+    """
+    marks = "".join(regex.escape(c) for c in closing)
+    lone = rf" (?=[\r\n]|\Z{f'|[{marks}]' if marks else ''})"
+    return regex.compile(rf"(?P<space>{_HSPACE}{{2,}}|(?! ){_HSPACE}|{lone})|(?P<crlf>\r\n?)")
+
+
 _CLOSING_QUOTES = "\"'’”]"
 _WORD_END = regex.compile(r"[\w\"'’”)\]%°]")
 _MOJIBAKE_STEPS = {"encode", "decode", "transcode"}
@@ -145,7 +161,7 @@ def _space_rule(text: str, start: int, end: int, rules: NormalizeRules) -> tuple
 
 def spacing_edits(text: str, rules: NormalizeRules) -> Iterator[Edit]:
     """Line ends, runs of spaces, spaces at line ends and before punctuation."""
-    for m in _SPACING.finditer(text):
+    for m in _spacing(rules.closing_punctuation).finditer(text):
         if m.group("crlf"):
             yield _edit(m.start(), m.group(), "\n", "line-break", rules)
             continue
