@@ -287,3 +287,29 @@ def test_counts_made_by_the_vocabulary_step_give_the_same_result(
         tally = count(scan(text, longest), text, corrector.lexicon, terms)
         made = corrector.clean(text, section=name, counted=(TextCounts.of(text), tally))
         assert made == corrector.clean(text, section=name)
+
+
+def test_a_copy_given_the_analyses_judges_alike_and_analyses_nothing_again(
+    sample: dict[str, str],
+) -> None:
+    """A run's workers analyse a share of the archive's words each and every copy of the
+    corrector takes them all: the copy's results are the same, and it analyses only the
+    words its own repairs made (``Musculoskeletal``), none of those it was given."""
+    sections = list(sample.items())
+    maker = Corrector.load(sections=sections)
+    longest = maker.rules.limits.max_token_chars
+    words = sorted({tok.word for text in sample.values() for tok in scan(text, longest)})
+    analyses = maker.analyse(words)
+    assert set(analyses) == set(words)
+    copy = Corrector.load(sections=sections)
+    copy.install(analyses)
+
+    own = copy.judge._analyse
+
+    def analysed_again(word: str) -> object:
+        assert word not in analyses, f"{word!r} analysed twice"
+        return own(word)
+
+    copy.judge._analyse = analysed_again  # type: ignore[method-assign]
+    for name, text in sections:
+        assert copy.clean(text, section=name) == maker.clean(text, section=name)

@@ -276,3 +276,14 @@ def test_english_with_a_latin_or_french_phrase_is_still_repaired() -> None:
     assert clean_text("A de novo lesion of the lefft kidney was resected en bloc.").text == (
         "A de novo lesion of the left kidney was resected en bloc."
     )
+
+
+@given(st.text(alphabet=st.sampled_from("aZe0 |'{\n\t.-"), max_size=40))
+def test_fingerprinted_chunks_are_counted_as_chunk_by_chunk(text: str) -> None:
+    """One search of the whole text counts the chunks that a search of each would find."""
+    import regex
+
+    from pipeline.correct.damage import _FINGERPRINT, fingerprinted_chunks
+
+    each = sum(1 for m in regex.finditer(r"\S+", text) if _FINGERPRINT.search(m.group()))
+    assert fingerprinted_chunks(text) == each

@@ -131,6 +131,16 @@ class Corrector:
             lexicon = Lexicon.load(rules)
         return cls.for_sections(rules, lexicon, [*((None, t) for t in archive_texts), *sections])
 
+    def analyse(self, words: Iterable[str]) -> dict[str, object]:
+        """The judge's analysis of each word (made now, and kept): a run's workers each
+        analyse a share of the archive's words and the parent hands them to every copy
+        through :meth:`install`, so no word is analysed twice."""
+        return {word: self.judge.analysis(word) for word in words}
+
+    def install(self, analyses: dict[str, object]) -> None:
+        """Take the analyses another copy of this corrector made (see :meth:`analyse`)."""
+        self.judge.remember(analyses)  # type: ignore[arg-type]
+
     def clean(
         self,
         text: str,

@@ -15,7 +15,6 @@ The verdict names the pass that owns the repair: ``ocr`` for OCR readings of non
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from pipeline.correct.rivals import RivalFinder
 from pipeline.correct.slips import CandidateFinder
 from pipeline.correct.terms import TermFinder
 from pipeline.correct.tokens import Token
+from pipeline.correct.verdict import SectionWords, Verdict
 from pipeline.correct.wordforms import family_count, inflection_of, number_sibling, odd_case, recase
 from pipeline.rules import CorrectSettings, Misspelling
 
@@ -38,31 +38,6 @@ Candidates = dict[str, tuple[float, str, str]]
 _CLITIC = ("'s", "’s")
 _NEVER = 2.0  # a threshold no confidence reaches
 _MISSING = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """The best repair of one word: applied from ``threshold`` on, else a suggestion."""
-
-    replacement: str
-    pass_name: str
-    rule: str
-    confidence: float
-    threshold: float
-
-
-@dataclass(frozen=True, slots=True)
-class SectionWords:
-    """What the judgement needs of the section a word is in."""
-
-    shield: frozenset[str]
-    """Lowercase words of the page's own names: never touched."""
-    own: Counter[str]
-    """The section's word counts (a term its writer repeats is a word)."""
-    in_archive: bool
-    """Whether the archive's counts include this section (its words are then left out)."""
-    cleanliness: float = 0.0
-    """0 for damaged text, 1 for edited prose (see :mod:`pipeline.correct.damage`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +102,8 @@ class Judge:
         so a verdict is remembered under exactly what it is computed from (:meth:`_key`).
         """
         info = self._info.get(tok.word, _MISSING)
-        if info is _MISSING:  # a run repeats its words: each is analysed once
-            info = self._analyse(tok.word)
-            if len(self._info) < self.settings.memo_size:
-                self._info[tok.word] = info
+        if info is _MISSING:
+            info = self.analysis(tok.word)
         if info is None:
             return None  # most words: known, and no candidate is worth a look
         lower = tok.word.lower()
@@ -143,6 +116,22 @@ class Judge:
             if len(self._verdicts) < self.settings.verdict_memo_size:
                 self._verdicts[key] = found
         return found  # type: ignore[return-value]
+
+    def analysis(self, word: str) -> tuple[bool, Candidates] | None:
+        """What a verdict on ``word`` starts from, made once: a run repeats its words."""
+        info = self._info.get(word, _MISSING)
+        if info is _MISSING:
+            info = self._analyse(word)
+            if len(self._info) < self.settings.memo_size:
+                self._info[word] = info
+        return info  # type: ignore[return-value]
+
+    def remember(self, analyses: Mapping[str, tuple[bool, Candidates] | None]) -> None:
+        """Take analyses another copy of this judge made (a worker's share of the words)."""
+        for word, info in analyses.items():
+            if len(self._info) >= self.settings.memo_size:
+                return
+            self._info.setdefault(word, info)
 
     @staticmethod
     def _key(tok: Token, lower: str, words: SectionWords, curated: bool) -> tuple[object, ...]:

@@ -55,6 +55,7 @@ from pipeline.run.page import (
     read_document,
 )
 from pipeline.run.workers import (
+    Analysing,
     Builder,
     BuildItem,
     LayoutProbe,
@@ -62,6 +63,7 @@ from pipeline.run.workers import (
     Parser,
     Reader,
     ReadInfo,
+    WordAnalyser,
 )
 
 
@@ -249,6 +251,8 @@ class Learnt:
     """Equal for equal knowledge: pages renamed, reordered or copied leave it unchanged."""
     pages: list[tuple[str, str | None]]
     """(parse key, duplicate of) of every parsed page, in case order."""
+    words: list[str] = field(default_factory=list)
+    """Every word the corrector will judge, sorted: analysed once for the run."""
 
 
 def learn_vocabulary(
@@ -267,6 +271,7 @@ def learn_vocabulary(
     kinds: dict[bytes, str] = {}
     counted: list[bytes] = []
     pages: list[tuple[str, str | None]] = []
+    words: set[str] = set()
     for info in infos:
         if info.error is not None:
             result.errors.append(info.error)
@@ -275,6 +280,7 @@ def learn_vocabulary(
         pages.append((info.key, None if original == info.case_id else original))
         if original != info.case_id:
             continue
+        words |= info.words
         for kind, counts, tally in info.texts:
             archive.merge(counts)
             counted.append(counts.digest)
@@ -282,7 +288,7 @@ def learn_vocabulary(
                 kinds[counts.digest] = kind or ""
                 damage.add(kind, tally)
     digest = key("knowledge", lexicon.fingerprint, sorted(counted), sorted(kinds.items()))
-    return Learnt(Knowledge(lexicon, archive, damage), digest, pages)
+    return Learnt(Knowledge(lexicon, archive, damage), digest, pages, sorted(words))
 
 
 def run(
@@ -350,6 +356,8 @@ def _run_steps(
     progress("building the corrector", 0, 1)
     cleaner = options.corrector(rules, learnt.knowledge)
     progress("building the corrector", 1, 1)
+    if isinstance(cleaner, Analysing):
+        share_analyses(cleaner, learnt.words, executor, progress)
     reuse = cache.keep and options.corrector is archive_corrector
     decided = decisions_fingerprint(options.decisions)
     items = [BuildItem(p, key(learnt.digest, p, dup, decided), dup) for p, dup in learnt.pages]
@@ -364,6 +372,22 @@ def _run_steps(
         "parse": {p for p, _ in learnt.pages},
         "rows": {item.key for item in items} if reuse else set(),
     }
+
+
+ANALYSIS_CHUNK = 512
+"""Words per task of the analysis step: enough to outweigh a task's cost, small enough that
+the workers finish together."""
+
+
+def share_analyses(
+    cleaner: Analysing, words: Sequence[str], executor: Executor, progress: Progress
+) -> None:
+    """Step 3b: the corrector's analysis of every word, each worker a share of them, all
+    installed in ``cleaner`` before the correcting step's workers fork (or receive it): each
+    word is analysed once in the run, not once by every worker that meets it."""
+    chunks = [list(words[i : i + ANALYSIS_CHUNK]) for i in range(0, len(words), ANALYSIS_CHUNK)]
+    for analyses in executor.map(WordAnalyser(cleaner), chunks, progress, "analysing words"):
+        cleaner.install(analyses)
 
 
 def _learn_layout(

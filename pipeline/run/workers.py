@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from pipeline.correct.damage import Tally, count
 from pipeline.correct.language_model import TextCounts
@@ -52,6 +53,16 @@ def chrome_held(document: Document, learned: frozenset[str]) -> tuple[str, ...]:
     """The learnt chrome lines a page holds: all that dropping chrome reads of the archive's
     learning, so a page's later results depend on these lines and no others."""
     return tuple(sorted({b.text for b in document.blocks if b.text in learned}))
+
+
+@runtime_checkable
+class Analysing(Protocol):
+    """A corrector whose word analyses can be made in advance and handed to another copy of
+    it (see :meth:`pipeline.correct.Corrector.analyse`)."""
+
+    def analyse(self, words: list[str]) -> dict[str, object]: ...
+
+    def install(self, analyses: dict[str, object]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,8 @@ class ParseInfo:
     """A fingerprint of its sections: a page with the same content is a duplicate."""
     texts: list[tuple[str | None, TextCounts, Tally]] = field(default_factory=list)
     """Per section: its kind, its word counts and its damage tally."""
+    words: frozenset[str] = frozenset()
+    """The words (as written) the corrector will judge: analysed once for the whole run."""
     reused: bool = False
 
 
@@ -168,23 +181,29 @@ class Parser:
         digest = key(read_key, "parse", held, carried, self.lexicon.fingerprint)
         filed = self.cache.get("parse", digest)
         if filed is not None:
-            _, content, texts = filed
-            return ParseInfo(index, document.page.case_id, None, digest, content, texts, True)
+            _, content, texts, words = filed
+            case_id = document.page.case_id
+            return ParseInfo(index, case_id, None, digest, content, texts, words, reused=True)
         try:
             with time_limit(self.rules.limits.page_seconds):
                 parsed = parse_document(drop_learned(document, held), self.rules, carried)
                 if isinstance(parsed, ErrorRow):
                     return ParseInfo(index, document.page.case_id, parsed)
-                texts = [self._counts(name, text) for name, _, text in section_texts(parsed)]
+                seen: set[str] = set()
+                texts = [self._counts(name, text, seen) for name, _, text in section_texts(parsed)]
         except PageError as exc:
             page = document.page
             return ParseInfo(index, page.case_id, error_row(page.source_path, page.case_id, exc))
-        content = content_key(parsed)
-        self.cache.put("parse", digest, (parsed, content, texts))
-        return ParseInfo(index, parsed.page.case_id, None, digest, content, texts)
+        content, words = content_key(parsed), frozenset(seen)
+        self.cache.put("parse", digest, (parsed, content, texts, words))
+        return ParseInfo(index, parsed.page.case_id, None, digest, content, texts, words)
 
-    def _counts(self, name: str, text: str) -> tuple[str | None, TextCounts, Tally]:
+    def _counts(
+        self, name: str, text: str, words: set[str]
+    ) -> tuple[str | None, TextCounts, Tally]:
+        """A section's kind, counts and tally; its words go into ``words``."""
         tokens = scan(text, self.rules.limits.max_token_chars)
+        words.update(tok.word for tok in tokens)
         tally = count(tokens, text, self.lexicon, self.terms)
         return section_kind(name), TextCounts.of(text), tally
 
@@ -224,7 +243,7 @@ class Builder:
             filed = self.cache.get("rows", item.key)
             if filed is not None:
                 return filed, True
-        parsed, _, counted = self.cache.get("parse", item.parse_key)
+        parsed, _, counted, _ = self.cache.get("parse", item.parse_key)
         if item.duplicate_of is not None:
             parsed = replace(parsed, duplicate_of=item.duplicate_of)
         try:
@@ -238,3 +257,15 @@ class Builder:
         if self.reuse and not rows.errors:
             self.cache.put("rows", item.key, rows)
         return rows, False
+
+
+@dataclass(frozen=True)
+class WordAnalyser:
+    """Step 3b: the corrector's analysis of a share of the archive's words, each analysed
+    once for the run (rather than once by every worker that meets it); the parent installs
+    the analyses in its corrector before the correcting step's workers fork."""
+
+    cleaner: Analysing
+
+    def __call__(self, words: list[str]) -> dict[str, object]:
+        return self.cleaner.analyse(words)
