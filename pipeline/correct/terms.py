@@ -11,6 +11,7 @@ certain damage may change. The classes and the citation cues are data in
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Mapping
 
 import regex
@@ -77,37 +78,51 @@ class TermFinder:
         return word.islower() and word.endswith(self.epithet_endings) and not known(word)
 
     def binomials(
-        self, text: str, tokens: list[Token], known: Callable[[str], bool], zipf: Zipf
+        self,
+        text: str,
+        tokens: list[Token],
+        caps: list[int],
+        known: Callable[[str], bool],
+        zipf: Zipf,
     ) -> set[int]:
-        """Indexes of the tokens that are a Latin binomial's genus and epithet."""
+        """Indexes of the tokens that are a Latin binomial's genus and epithet; ``caps``: the
+        indexes of the capitalised tokens (the only ones a genus or a Latin run starts at)."""
         found: set[int] = set()
-        for i in range(len(tokens) - 1):
-            genus, epithet = tokens[i], tokens[i + 1]
-            if not (genus.word[:1].isupper() and genus.word[1:].islower()):
+        last = len(tokens) - 1
+        for i in caps:
+            genus = tokens[i]
+            if i == last or not genus.word[1:].islower():
                 continue  # cheap tests first: most words are no genus
+            epithet = tokens[i + 1]
             adjacent = text[genus.end : epithet.start] == " "
             rare_genus = zipf(genus.word) < self.max_genus_zipf
             if adjacent and rare_genus and self.epithet(epithet.word, known):
                 found.update((i, i + 1))
-        return found | self._latin_runs(text, tokens, known)
+        return found | self._latin_runs(text, tokens, caps, known)
 
-    def _latin_runs(self, text: str, tokens: list[Token], known: Callable[[str], bool]) -> set[int]:
+    def _latin_runs(
+        self, text: str, tokens: list[Token], caps: list[int], known: Callable[[str], bool]
+    ) -> set[int]:
         """Runs of capitalised words no dictionary knows, one with a Latin ending: the Latin
         names of pharmacopoeias and herbals (``Atractylodis Macrocephalae Rhizoma``)."""
         found: set[int] = set()
         run: list[int] = []
-        for i, tok in enumerate([*tokens, None]):
-            joined = tok is not None and run and text[tokens[run[-1]].end : tok.start] == " "
-            fits = tok is not None and tok.word[:1].isupper() and not known(tok.word)
-            if not fits and not run:
-                continue
-            if fits and (joined or not run):
-                run.append(i)
-                continue
+
+        def close() -> None:
             latin = any(tokens[j].word.lower().endswith(self.epithet_endings) for j in run)
             if len(run) >= 2 and latin:
                 found.update(run)
-            run = [i] if fits else []
+
+        for i in caps:
+            if known(tokens[i].word):
+                close()
+                run = []
+            elif run and run[-1] == i - 1 and text[tokens[i - 1].end : tokens[i].start] == " ":
+                run.append(i)
+            else:
+                close()
+                run = [i]
+        close()
         return found
 
     def foreign_phrases(
@@ -131,33 +146,36 @@ class TermFinder:
         return found
 
     @staticmethod
-    def names(text: str, tokens: list[Token], accepts: Callable[[str], bool]) -> set[int]:
+    def names(
+        text: str, tokens: list[Token], caps: list[int], accepts: Callable[[str], bool]
+    ) -> set[int]:
         """Indexes of capitalised words inside a sentence one space from a capitalised word no
         dictionary knows in lowercase (``Peize Zhang``, ``Hongjuan Qin``): the parts of a
         person's name, whose unknown part is no slip for a common word. Beside a dictionary
         word (``Diffution Weighted``) a capital says nothing; title lines are left out (a
-        heading capitalises every word)."""
+        heading capitalises every word). ``caps``: the indexes of the capitalised tokens."""
         found: set[int] = set()
-        for i in range(len(tokens) - 1):
-            a, b = tokens[i], tokens[i + 1]
-            if not (a.word[:1].isupper() and b.word[:1].isupper()) or b.initial:
+        for i, j in itertools.pairwise(caps):
+            a, b = tokens[i], tokens[j]
+            if j != i + 1 or b.initial or a.title_line or b.title_line:
                 continue
-            if a.title_line or b.title_line or text[a.end : b.start] != " ":
+            if text[a.end : b.start] != " ":
                 continue
             if not a.initial and not accepts(b.word.lower()):
                 found.add(i)
             if not accepts(a.word.lower()):
-                found.add(i + 1)
+                found.add(j)
         return found
 
     def mark(self, text: str, tokens: list[Token], lexicon: Lexicon) -> list[Token]:
         """The tokens with ``citation``, ``term`` and ``name`` set where their neighbours say so."""
         spans = self.citation_spans(text)
         starts = [s for s, _ in spans]
-        terms = self.binomials(text, tokens, lexicon.known, lexicon.zipf)
+        caps = [i for i, tok in enumerate(tokens) if tok.word[:1].isupper()]
+        terms = self.binomials(text, tokens, caps, lexicon.known, lexicon.zipf)
         language = lexicon.languages([tok.word for tok in tokens])
         terms |= self.foreign_phrases(tokens, language, lexicon.known)
-        names = self.names(text, tokens, lexicon.accepts)
+        names = self.names(text, tokens, caps, lexicon.accepts)
         if not spans:  # most texts cite nothing: only the terms and names change
             out = list(tokens)
             for i in terms | names:
