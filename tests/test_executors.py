@@ -41,3 +41,22 @@ def test_a_warmed_modality_finder_finds_the_same_and_pickles_without_matchers(
     warmed.warm()
     assert warmed.find(text) == ModalityFinder(rules.modalities).find(text)
     assert pickle.loads(pickle.dumps(warmed)).find(text) == warmed.find(text)
+
+
+def test_work_meanwhile_is_done_once_after_the_first_result() -> None:
+    """The parent builds the next step's parts while the workers go on: once, after the
+    first result, and the results are untouched."""
+    from pipeline.run.analyses import meanwhile
+
+    done: list[int] = []
+    seen: list[int] = []
+    for value in meanwhile(iter([1, 2, 3]), lambda: done.append(len(seen))):
+        seen.append(value)
+    assert seen == [1, 2, 3] and done == [1]
+    assert list(meanwhile(iter([]), lambda: done.append(-1))) == [] and done == [1]
+    assert list(meanwhile(iter([4]), None)) == [4]
+
+
+def test_only_forked_workers_share_what_the_parent_built() -> None:
+    assert not LocalExecutor(1).forks
+    assert LocalExecutor(2).forks

@@ -8,7 +8,8 @@ A run has four steps, because three things are learnt from the archive as a whol
    archive's layout);
 3. cut every page into sections and fields, and count its words and damage (the archive's
    vocabulary: a word spelt the same way on many pages is known);
-4. correct every section with the corrector built from those counts, into table rows.
+4. correct every section with the corrector built from those counts, into table rows (each
+   word it will judge analysed once beforehand, shared by its workers: :mod:`.analyses`).
 
 Every step runs on an executor (this process, forked processes, or a Dask cluster); a page's
 intermediate results wait on disk (:mod:`pipeline.run.cache`) and the parent reduces only
@@ -44,6 +45,7 @@ from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import inventory
 from pipeline.read.unlabeled import carries
 from pipeline.rules import DEFAULT_RULES_DIR, Rules, load_rules
+from pipeline.run.analyses import meanwhile, share_analyses
 from pipeline.run.cache import StepCache, key
 from pipeline.run.executors import Executor, Progress, make_executor, no_progress
 from pipeline.run.fingerprint import code_fingerprint, decisions_fingerprint
@@ -63,7 +65,6 @@ from pipeline.run.workers import (
     Parser,
     Reader,
     ReadInfo,
-    WordAnalyser,
 )
 
 
@@ -352,7 +353,11 @@ def _run_steps(
     lexicon = Lexicon.load(rules)
     parser = Parser(rules, learned, layout, cache, lexicon, TermFinder(rules.term_classes))
     counted = executor.map(parser, readable, progress, "learning the vocabulary")
-    learnt = learn_vocabulary(counted, rules, lexicon, result)
+    modalities = ModalityFinder(rules.modalities)
+    # Forked workers share what the parent builds: it builds the matchers of the correcting
+    # step while they count (the parent would otherwise build them before that step forks).
+    warm = modalities.warm if getattr(executor, "forks", False) else None
+    learnt = learn_vocabulary(meanwhile(counted, warm), rules, lexicon, result)
     progress("building the corrector", 0, 1)
     cleaner = options.corrector(rules, learnt.knowledge)
     progress("building the corrector", 1, 1)
@@ -361,8 +366,7 @@ def _run_steps(
     reuse = cache.keep and options.corrector is archive_corrector
     decided = decisions_fingerprint(options.decisions)
     items = [BuildItem(p, key(learnt.digest, p, dup, decided), dup) for p, dup in learnt.pages]
-    builder = Builder(rules, cleaner, ModalityFinder(rules.modalities), cache,
-                      options.decisions, reuse)  # fmt: skip
+    builder = Builder(rules, cleaner, modalities, cache, options.decisions, reuse)
     for rows, reused in executor.map(builder, items, progress, "correcting and writing"):
         result.add(rows)
         result.reused += reused
@@ -372,22 +376,6 @@ def _run_steps(
         "parse": {p for p, _ in learnt.pages},
         "rows": {item.key for item in items} if reuse else set(),
     }
-
-
-ANALYSIS_CHUNK = 512
-"""Words per task of the analysis step: enough to outweigh a task's cost, small enough that
-the workers finish together."""
-
-
-def share_analyses(
-    cleaner: Analysing, words: Sequence[str], executor: Executor, progress: Progress
-) -> None:
-    """Step 3b: the corrector's analysis of every word, each worker a share of them, all
-    installed in ``cleaner`` before the correcting step's workers fork (or receive it): each
-    word is analysed once in the run, not once by every worker that meets it."""
-    chunks = [list(words[i : i + ANALYSIS_CHUNK]) for i in range(0, len(words), ANALYSIS_CHUNK)]
-    for analyses in executor.map(WordAnalyser(cleaner), chunks, progress, "analysing words"):
-        cleaner.install(analyses)
 
 
 def _learn_layout(

@@ -58,6 +58,11 @@ class LocalExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
+    @property
+    def forks(self) -> bool:
+        """Whether steps run in forked processes, which share what this one built before."""
+        return self.workers > 1
+
     def __enter__(self) -> LocalExecutor:
         return self
 
