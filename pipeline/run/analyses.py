@@ -4,7 +4,8 @@ The corrector's first question about a word (is it worth a look, and what might 
 depends on the word and the archive alone. Each worker of the correcting step would ask it
 again of the words they share; instead, the workers of this step analyse a share of the
 archive's words each, and the parent installs every analysis in its corrector before the
-correcting step's workers fork from it (or receive it).
+correcting step's workers fork from it. (A cluster's workers receive the corrector pickled,
+so sharing would send it twice; they analyse as they go. In one process it gains nothing.)
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def share_analyses(
     cleaner: Analysing, words: Sequence[str], executor: Executor, progress: Progress
 ) -> None:
     """Step 3b: the corrector's analysis of every word, each worker a share of them, all
-    installed in ``cleaner`` before the correcting step's workers fork (or receive it): each
-    word is analysed once in the run, not once by every worker that meets it."""
+    installed in ``cleaner`` before the correcting step's workers fork: each word is analysed
+    once in the run, not once by every worker that meets it."""
     chunks = [list(words[i : i + ANALYSIS_CHUNK]) for i in range(0, len(words), ANALYSIS_CHUNK)]
     for analyses in executor.map(WordAnalyser(cleaner), chunks, progress, "analysing words"):
         cleaner.install(analyses)

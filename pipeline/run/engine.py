@@ -361,7 +361,8 @@ def _run_steps(
     progress("building the corrector", 0, 1)
     cleaner = options.corrector(rules, learnt.knowledge)
     progress("building the corrector", 1, 1)
-    if isinstance(cleaner, Analysing):
+    if isinstance(cleaner, Analysing) and getattr(executor, "forks", False):
+        # forked workers share the analyses; a cluster would need the corrector sent twice
         share_analyses(cleaner, learnt.words, executor, progress)
     reuse = cache.keep and options.corrector is archive_corrector
     decided = decisions_fingerprint(options.decisions)
