@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -347,6 +347,9 @@ def _run_steps(
     result.errors.extend(info.error for info in infos if info.error is not None)
     learned = frozenset(learn_chrome(infos, rules))
     result.learned_boilerplate = sorted(learned)
+    # The chrome votes are counted: the rest of the run (and every worker forked from this
+    # process, which would hold a copy) keeps only the small part of each page's report.
+    infos = [replace(info, lines=frozenset()) for info in infos]
     layout, layout_keys = _learn_layout(infos, rules, learned, cache, executor, progress)
     result.carried_formats = sorted(layout)
     readable = [(i.index, i.key) for i in infos if i.error is None]
