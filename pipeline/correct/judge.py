@@ -126,6 +126,17 @@ class Judge:
                 self._info[word] = info
         return info  # type: ignore[return-value]
 
+    def doubtful(self, tokens: list[Token]) -> list[int]:
+        """Indexes of the tokens a verdict can be given: those whose word has an analysis
+        (about one in eight; the rest are known words no candidate is worth a look for)."""
+        info, missing, analysis = self._info, _MISSING, self.analysis
+        return [
+            i
+            for i, tok in enumerate(tokens)
+            if (found := info.get(tok.word, missing)) is not None
+            and (found is not missing or analysis(tok.word) is not None)
+        ]
+
     def remember(self, analyses: Mapping[str, tuple[bool, Candidates] | None]) -> None:
         """Take analyses another copy of this judge made (a worker's share of the words)."""
         for word, info in analyses.items():

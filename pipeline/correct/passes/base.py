@@ -36,6 +36,8 @@ class WordRounds:
 
     words: SectionWords
     mark: Callable[[str, list[Token]], list[Token]]
+    doubtful: Callable[[list[Token]], list[int]]
+    """The indexes of the tokens a verdict can be given (the only ones kept, marked)."""
     max_chars: int
     """Chunks longer than this are no words (``max_token_chars`` in ``rules/limits.yaml``)."""
     earlier: set[TokenKey] = field(default_factory=set)
@@ -49,8 +51,8 @@ class WordRounds:
     _open: list[tuple[Token, Verdict]] = field(default_factory=list)
 
     def tokens(self, text: str) -> list[Token]:
-        """The tokens of ``text``, scanned once per distinct text; a text that a pass's
-        changes made from the last one is scanned again only around them."""
+        """The tokens of ``text`` in doubt, scanned once per distinct text; a text that a
+        pass's changes made from the last one is scanned again only around them."""
         if text != self._scanned:
             raw = None
             if self._next is not None and self._next[0] == text and self._scanned is not None:
@@ -59,8 +61,11 @@ class WordRounds:
         return self._tokens
 
     def prime(self, text: str, tokens: list[Token]) -> None:
-        """Give the scan of ``text`` already made, so it is not made twice."""
-        self._scanned, self._raw, self._tokens = text, tokens, self.mark(text, tokens)
+        """Give the scan of ``text`` already made, so it is not made twice. Only the tokens in
+        doubt are kept, marked (their marks read their neighbours, so all are marked)."""
+        doubt = self.doubtful(tokens)
+        marked = self.mark(text, tokens) if doubt else []
+        self._scanned, self._raw, self._tokens = text, tokens, [marked[i] for i in doubt]
         self._next = None
 
     def moved(self, before: str, after: str, changes: list[Change]) -> None:
@@ -139,7 +144,7 @@ class PassContext:
                 tally = count(tokens, text, self.lexicon, self.judge.terms)
             clean = damage.cleanliness(damage.rate(self.section, tally))
             words = SectionWords(self.shield, own, self.in_archive, clean)
-            self._rounds = WordRounds(words, self.judge.mark, max_chars)
+            self._rounds = WordRounds(words, self.judge.mark, self.judge.doubtful, max_chars)
             self._rounds.prime(text, tokens)
         return self._rounds
 
