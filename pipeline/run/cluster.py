@@ -53,12 +53,18 @@ class DaskExecutor:
                     f"cannot reach the Dask scheduler at {scheduler}: {exc}"
                 ) from None
         else:
-            self._cluster = LocalCluster(
-                n_workers=max(1, workers),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
+            import dask
+
+            # Workers forked from this process start in a tenth of the time spawned ones take
+            # (0.3 s against 2-3 s here) and close at once; they inherit the imported modules,
+            # so a step unpickles without importing caseclean again.
+            with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+                self._cluster = LocalCluster(
+                    n_workers=max(1, workers),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
             self.client = Client(self._cluster)
         self.batch_size = batch_size
 
