@@ -23,8 +23,9 @@ from dataclasses import replace
 import regex
 from bs4 import BeautifulSoup
 
+from pipeline.read.compiled import AnyPattern, any_pattern
 from pipeline.read.document import HEADING_MARK, Block, Document, html_blocks, text_blocks
-from pipeline.read.headings import label_pieces
+from pipeline.read.headings import heading_names, label_pieces
 from pipeline.read.ingest import Page, PageError
 from pipeline.read.main_content import (
     drop_hidden,
@@ -71,10 +72,14 @@ def read_html(text: str, rules: Rules) -> tuple[list[Block], PageMeta, SiteProfi
     return html_blocks(main), meta, profile
 
 
-def _strip_inline(text: str, rules: BoilerplateRules) -> str:
-    for pattern in rules.inline_patterns:
-        text = pattern.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+def _strip_inline(text: str, rules: BoilerplateRules, phrases: AnyPattern) -> str:
+    """A block without its chrome phrases; ``phrases`` says whether it holds any at all."""
+    if phrases.search(text):
+        for pattern in rules.inline_patterns:
+            text = pattern.sub("", text)
+    if "  " in text or "\t" in text:  # a run of two spaces or tabs has one of these
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def clean_blocks(blocks: Iterable[Block], rules: BoilerplateRules) -> list[Block]:
@@ -83,19 +88,28 @@ def clean_blocks(blocks: Iterable[Block], rules: BoilerplateRules) -> list[Block
     A dropped block passes its blank-line gap on to the next one, so paragraph structure
     survives the removal. A field line whose value was only chrome keeps its label.
     """
+    chrome = any_pattern(rules.line_patterns)
+    phrases = any_pattern(rules.inline_patterns)
     kept: list[Block] = []
     carry = 0
     for block in blocks:
-        if any(p.match(block.text) for p in rules.line_patterns):
+        if chrome.match(block.text):
             carry = max(carry, block.gap)
             continue
-        text = _strip_inline(block.text, rules)
+        text = _strip_inline(block.text, rules, phrases)
         if not text:
             carry = max(carry, block.gap)
             continue
-        kept.append(replace(block, text=text, gap=max(block.gap, carry)))
+        kept.append(_with(block, text, max(block.gap, carry)))
         carry = 0
     return kept
+
+
+def _with(block: Block, text: str, gap: int) -> Block:
+    """A block with this text and gap (the block itself when they are its own)."""
+    if text == block.text and gap == block.gap:
+        return block
+    return Block(text, block.kind, gap, block.tag, block.form)
 
 
 def build_document(page: Page, rules: Rules) -> Document:
@@ -130,9 +144,10 @@ def _learnable_lines(document: Document, rules: Rules) -> set[str]:
     lines, or a section's first line."""
     lines: set[str] = set()
     after_heading = False
+    names = heading_names(rules.sections)
     for block in document.blocks:
         text = block.text
-        is_heading = block.kind == "heading" or rules.sections.canonical(text) is not None
+        is_heading = block.kind == "heading" or names.canonical(text) is not None
         if is_heading or label_pieces(text, rules.sections, single=True):
             after_heading = True
             continue
@@ -167,6 +182,6 @@ def drop_learned(document: Document, learned: Iterable[str]) -> Document:
         if block.text in drop and block.kind != "heading":
             carry = max(carry, block.gap)
             continue
-        kept.append(replace(block, gap=max(block.gap, carry)))
+        kept.append(_with(block, block.text, max(block.gap, carry)))
         carry = 0
     return replace(document, blocks=tuple(kept))

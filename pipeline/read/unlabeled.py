@@ -18,7 +18,7 @@ the way its archive is laid out.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.read.document import Block
 from pipeline.rules import SectionRules, Unlabeled
@@ -53,6 +53,22 @@ def textbook_score(text: str, rules: Unlabeled) -> int:
         - 2 * count(rules.patient_cues)
         + length
     )
+
+
+@dataclass
+class Scores:
+    """The textbook scores of one page's paragraphs, each worked out once: the layout
+    evidence, the cut of the discussion and a weak gap's confirmation read the same last
+    paragraphs, and each score runs every cue over the whole paragraph."""
+
+    rules: Unlabeled
+    known: dict[str, int] = field(default_factory=dict)
+
+    def __call__(self, text: str) -> int:
+        score = self.known.get(text)
+        if score is None:
+            score = self.known[text] = textbook_score(text, self.rules)
+        return score
 
 
 @dataclass(frozen=True)
@@ -95,11 +111,15 @@ class GapMarks:
         return not self.uses_gaps or gap >= self.min_gap
 
 
-def confirms(name: str, block: Block, rules: SectionRules, carried: bool) -> bool:
-    """Whether a paragraph's content agrees that it starts the unlabeled section ``name``."""
+def confirms(
+    name: str, block: Block, rules: SectionRules, carried: bool, scores: Scores | None = None
+) -> bool:
+    """Whether a paragraph's content agrees that it starts the unlabeled section ``name``
+    (``scores``: the page's, else its own)."""
     if name == REFERENCES:
         return rules.is_citation(block.text)
-    return carried or textbook_score(block.text, rules.unlabeled) >= rules.unlabeled.margin
+    score = Scores(rules.unlabeled) if scores is None else scores
+    return carried or score(block.text) >= rules.unlabeled.margin
 
 
 def source_index(names: list[str], rules: SectionRules) -> int | None:
@@ -111,20 +131,24 @@ def source_index(names: list[str], rules: SectionRules) -> int | None:
     return sources[-1] if sources else None
 
 
-def discussion_tail(blocks: list[Block], rules: SectionRules, carried: bool) -> int:
+def discussion_tail(
+    blocks: list[Block], rules: SectionRules, carried: bool, scores: Scores | None = None
+) -> int:
     """How many trailing blocks of a section are the discussion (0: none).
 
     The last block is it when its content says so, or when the layout carries a discussion;
     earlier blocks join it while each reads clearly as textbook. One block always stays.
+    ``scores``: the page's textbook scores, else its own.
     """
     settings = rules.unlabeled
+    score = Scores(settings) if scores is None else scores
     if len(blocks) < 2:
         return 0
-    if not carried and textbook_score(blocks[-1].text, settings) < settings.margin:
+    if not carried and score(blocks[-1].text) < settings.margin:
         return 0
     tail = 1
     while tail < len(blocks) - 1:
-        if textbook_score(blocks[-1 - tail].text, settings) < settings.extend_margin:
+        if score(blocks[-1 - tail].text) < settings.extend_margin:
             break
         tail += 1
     return tail
