@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import soupsieve
 from bs4 import Tag
@@ -31,12 +31,14 @@ _FIRST = re.compile(r"([A-Za-z][\w-]*)|#([\w-]+)|\.([\w-]+)|\[\s*([\w-]+)")
 class Screen:
     """What an element needs to be matched by any selector of a list: one of these tag
     names, ids, classes or attribute names (all folded to lower case, so the screen never
-    turns away what soupsieve would match)."""
+    turns away what soupsieve would match). ``keys`` maps each (kind, value) to the positions
+    of the selectors that need it (kinds: 0 name, 1 id, 2 class, 3 attribute)."""
 
     names: frozenset[str]
     ids: frozenset[str]
     classes: frozenset[str]
     attributes: frozenset[str]
+    keys: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict, compare=False)
 
     def passes(self, element: Tag) -> bool:
         if element.name.lower() in self.names:
@@ -56,6 +58,21 @@ class Screen:
                     return True
         return False
 
+    def which(self, element: Tag) -> tuple[int, ...]:
+        """The positions of the selectors whose key the element has (those it passes for);
+        only they can match it."""
+        keys = self.keys
+        found = list(keys.get((0, element.name.lower()), ()))
+        for name, value in element.attrs.items():
+            name = name.lower()
+            found += keys.get((3, name), ())
+            if name == "id" and isinstance(value, str):
+                found += keys.get((1, value.lower()), ())
+            elif name == "class" and self.classes:
+                for token in value.split() if isinstance(value, str) else value:
+                    found += keys.get((2, token.lower()), ())
+        return tuple(sorted(set(found))) if len(found) > 1 else tuple(found)
+
 
 def screen_of(selectors: Sequence[str]) -> Screen | None:
     """The screen of a selector list, or None when one of them cannot be screened.
@@ -66,14 +83,17 @@ def screen_of(selectors: Sequence[str]) -> Screen | None:
     True
     """
     found: tuple[set[str], ...] = (set(), set(), set(), set())  # names, ids, classes, attrs
-    for selector in selectors:
+    keys: dict[tuple[int, str], list[int]] = {}
+    for position, selector in enumerate(selectors):
         last = _LAST.search(selector) if _SELECTOR.fullmatch(selector) else None
         first = _FIRST.match(last.group(1)) if last else None
         if first is None:
             return None
         kind, value = next((k, v) for k, v in enumerate(first.groups()) if v)
         found[kind].add(value.lower())
-    return Screen(*(frozenset(values) for values in found))
+        keys.setdefault((kind, value.lower()), []).append(position)
+    held = {key: tuple(positions) for key, positions in keys.items()}
+    return Screen(*(frozenset(values) for values in found), keys=held)
 
 
 @functools.lru_cache(maxsize=256)
@@ -83,14 +103,31 @@ def _compiled(selectors: tuple[str, ...]) -> tuple[soupsieve.SoupSieve, Screen |
 
 def select(root: Tag, selectors: Sequence[str]) -> list[Tag]:
     """Every element under ``root`` that any of ``selectors`` matches, in document order
-    (what ``root.select(", ".join(selectors))`` gives)."""
+    (what ``root.select(", ".join(selectors))`` gives).
+
+    Each element the screen passes is matched by soupsieve against the selectors it passes
+    for, not the whole list: an element matches a list when one of its selectors matches it,
+    and a selector whose key the element lacks never does.
+    """
     if not selectors:
         return []
-    sieve, screen = _compiled(tuple(selectors))
+    chosen = tuple(selectors)
+    sieve, screen = _compiled(chosen)
     if screen is None:
         return list(sieve.select(root))
-    candidates = [e for e in root.descendants if isinstance(e, Tag) and screen.passes(e)]
-    return sieve.filter(candidates) if candidates else []
+    candidates: list[Tag] = []
+    groups: dict[tuple[int, ...], list[Tag]] = {}
+    for element in root.descendants:
+        if isinstance(element, Tag):
+            which = screen.which(element)
+            if which:
+                candidates.append(element)
+                groups.setdefault(which, []).append(element)
+    matched: set[int] = set()
+    for which, members in groups.items():
+        own = _compiled(tuple(chosen[i] for i in which))[0] if len(which) < len(chosen) else sieve
+        matched.update(id(e) for e in own.filter(members))
+    return [e for e in candidates if id(e) in matched]
 
 
 def select_one(root: Tag, selector: str) -> Tag | None:
