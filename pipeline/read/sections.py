@@ -295,8 +295,7 @@ def _evidence(sections: list[Section], rules: SectionRules, cutter: _Cutter) -> 
         return cutter.gap_marked
     index = source_index(names, rules)
     blocks = sections[index].blocks if index is not None else []
-    settings = rules.unlabeled
-    return len(blocks) > 1 and cutter.scores(blocks[-1].text) >= settings.margin
+    return len(blocks) > 1 and cutter.scores.at_least(blocks[-1].text, rules.unlabeled.margin)
 
 
 def _split_discussion(

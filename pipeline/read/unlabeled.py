@@ -57,18 +57,36 @@ def textbook_score(text: str, rules: Unlabeled) -> int:
 
 @dataclass
 class Scores:
-    """The textbook scores of one page's paragraphs, each worked out once: the layout
-    evidence, the cut of the discussion and a weak gap's confirmation read the same last
-    paragraphs, and each score runs every cue over the whole paragraph."""
+    """Whether a page's paragraphs score as textbook, each asked once: the layout evidence
+    and the cut of the discussion ask it of the same last paragraph, and each score runs the
+    cues over the whole paragraph."""
 
     rules: Unlabeled
-    known: dict[str, int] = field(default_factory=dict)
+    known: dict[tuple[str, int], bool] = field(default_factory=dict)
 
-    def __call__(self, text: str) -> int:
-        score = self.known.get(text)
-        if score is None:
-            score = self.known[text] = textbook_score(text, self.rules)
-        return score
+    def at_least(self, text: str, threshold: int) -> bool:
+        """``textbook_score(text) >= threshold``, counting the general cues only as far as
+        the answer needs (the other cues are counted first: they only take away)."""
+        answer = self.known.get((text, threshold))
+        if answer is None:
+            answer = self.known[text, threshold] = _at_least(text, threshold, self.rules)
+        return answer
+
+
+def _at_least(text: str, threshold: int, rules: Unlabeled) -> bool:
+    size = len(text.split())
+    length = (size >= rules.long_words) + (size >= 2 * rules.long_words)
+    against = sum(len(p.findall(text)) for p in rules.observation_cues)
+    against += 2 * sum(len(p.findall(text)) for p in rules.patient_cues)
+    need = threshold + against - length  # general cues the score needs to reach threshold
+    for pattern in rules.general_cues:
+        if need <= 0:
+            return True
+        for _ in pattern.finditer(text):
+            need -= 1
+            if need <= 0:
+                return True
+    return need <= 0
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,7 @@ def confirms(
     if name == REFERENCES:
         return rules.is_citation(block.text)
     score = Scores(rules.unlabeled) if scores is None else scores
-    return carried or score(block.text) >= rules.unlabeled.margin
+    return carried or score.at_least(block.text, rules.unlabeled.margin)
 
 
 def source_index(names: list[str], rules: SectionRules) -> int | None:
@@ -144,11 +162,11 @@ def discussion_tail(
     score = Scores(settings) if scores is None else scores
     if len(blocks) < 2:
         return 0
-    if not carried and score(blocks[-1].text) < settings.margin:
+    if not carried and not score.at_least(blocks[-1].text, settings.margin):
         return 0
     tail = 1
     while tail < len(blocks) - 1:
-        if score(blocks[-1 - tail].text) < settings.extend_margin:
+        if not score.at_least(blocks[-1 - tail].text, settings.extend_margin):
             break
         tail += 1
     return tail
