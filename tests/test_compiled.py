@@ -36,7 +36,8 @@ def test_any_pattern_answers_as_each_pattern_in_turn(text: str, which: str) -> N
     patterns = _LISTS[which]
     ask = AnyPattern(patterns)
     assert ask.match(text) == any(p.match(text) for p in patterns)
-    assert ask.search(text) == any(p.search(text) for p in patterns)
+    for start in range(len(text)):
+        assert ask.match(text[start:]) == any(p.match(text[start:]) for p in patterns)
 
 
 def test_the_rules_lists_are_joined() -> None:
@@ -55,9 +56,9 @@ def test_patterns_that_could_reach_each_other_are_not_joined() -> None:
     for patterns in cases:
         assert joined(patterns) is None
         ask = AnyPattern(patterns)
-        for text in ("aa", "ab", "aabb", "b", "B", "c", ""):
-            assert ask.search(text) == any(p.search(text) for p in patterns)
-    assert not AnyPattern([]).search("anything")
+        for text in ("aa", "ab", "aabb", "b", "B", "c", "", "ca"):
+            assert ask.match(text) == any(p.match(text) for p in patterns)
+    assert not AnyPattern([]).match("anything")
 
 
 def test_what_is_built_is_built_once_per_rule() -> None:

@@ -23,7 +23,7 @@ from dataclasses import replace
 import regex
 from bs4 import BeautifulSoup
 
-from pipeline.read.compiled import AnyPattern, any_pattern
+from pipeline.read.compiled import any_pattern
 from pipeline.read.document import HEADING_MARK, Block, Document, html_blocks, text_blocks
 from pipeline.read.headings import heading_names, label_pieces
 from pipeline.read.ingest import Page, PageError
@@ -72,11 +72,9 @@ def read_html(text: str, rules: Rules) -> tuple[list[Block], PageMeta, SiteProfi
     return html_blocks(main), meta, profile
 
 
-def _strip_inline(text: str, rules: BoilerplateRules, phrases: AnyPattern) -> str:
-    """A block without its chrome phrases; ``phrases`` says whether it holds any at all."""
-    if phrases.search(text):
-        for pattern in rules.inline_patterns:
-            text = pattern.sub("", text)
+def _strip_inline(text: str, rules: BoilerplateRules) -> str:
+    for pattern in rules.inline_patterns:
+        text = pattern.sub("", text)
     if "  " in text or "\t" in text:  # a run of two spaces or tabs has one of these
         text = _SPACES.sub(" ", text)
     return text.strip()
@@ -89,14 +87,13 @@ def clean_blocks(blocks: Iterable[Block], rules: BoilerplateRules) -> list[Block
     survives the removal. A field line whose value was only chrome keeps its label.
     """
     chrome = any_pattern(rules.line_patterns)
-    phrases = any_pattern(rules.inline_patterns)
     kept: list[Block] = []
     carry = 0
     for block in blocks:
         if chrome.match(block.text):
             carry = max(carry, block.gap)
             continue
-        text = _strip_inline(block.text, rules, phrases)
+        text = _strip_inline(block.text, rules)
         if not text:
             carry = max(carry, block.gap)
             continue
@@ -141,20 +138,34 @@ def _is_data(text: str, rules: Rules) -> bool:
 
 def _learnable_lines(document: Document, rules: Rules) -> set[str]:
     """Lines of a page that could be chrome: not headings (a ``LABEL:`` line is one), data
-    lines, or a section's first line."""
+    lines, or a section's first line.
+
+    Whether a long block is a heading is asked only when the short line after it could be
+    learnt: a long block is never learnt itself, and most follow or precede prose.
+    """
     lines: set[str] = set()
-    after_heading = False
     names = heading_names(rules.sections)
+
+    def heading(block: Block) -> bool:
+        if block.kind == "heading" or names.canonical(block.text) is not None:
+            return True
+        return bool(label_pieces(block.text, rules.sections, single=True))
+
+    limit = rules.boilerplate.learn_max_chars
+    before: Block | None = None  # a long block not yet asked whether it is a heading
+    after_heading = False
     for block in document.blocks:
-        text = block.text
-        is_heading = block.kind == "heading" or names.canonical(text) is not None
-        if is_heading or label_pieces(text, rules.sections, single=True):
-            after_heading = True
+        if len(block.text) > limit:
+            before = block
             continue
-        short = len(text) <= rules.boilerplate.learn_max_chars
-        if not after_heading and short and not _is_data(text, rules):
-            lines.add(text)
-        after_heading = False
+        if heading(block):
+            before, after_heading = None, True
+            continue
+        if before is not None:
+            after_heading = heading(before)
+        if not after_heading and not _is_data(block.text, rules):
+            lines.add(block.text)
+        before, after_heading = None, False
     return lines
 
 
