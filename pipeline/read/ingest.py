@@ -21,6 +21,7 @@ import charset_normalizer
 import ftfy
 import regex
 
+from pipeline.read.mojibake import may_hold_mojibake
 from pipeline.rules import Limits
 
 PAGE_SUFFIXES = (".html", ".htm", ".txt")
@@ -246,9 +247,10 @@ def repair(text: str) -> tuple[str, bool]:
     """Undo mojibake (``Ã©`` → ``é``) and normalise line ends; report whether text changed.
 
     Only ftfy's encoding repair runs here: quotes, dashes and the like are the author's and
-    stay as written.
+    stay as written. It runs on a text only where mojibake could be (see
+    :mod:`pipeline.read.mojibake`): elsewhere it would leave the text as it is.
     """
-    fixed = ftfy.fix_encoding(text)
+    fixed = ftfy.fix_encoding(text) if may_hold_mojibake(text) else text
     repaired = fixed != text
     return fixed.replace("\r\n", "\n").replace("\r", "\n"), repaired
 

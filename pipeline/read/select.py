@@ -4,8 +4,9 @@ soupsieve matches any CSS selector with a generic matcher that visits every elem
 selector of a list: on a page of a few thousand elements the chrome selectors of
 ``rules/boilerplate.yaml`` cost more than parsing the page. The selectors the rules use name a
 tag, an id, a class or an attribute in their last compound, which every element they match
-must have; so each element is screened by a set lookup on that, and soupsieve matches only
-the few that pass. The result is soupsieve's, in document order. A selector the screen cannot
+must have; so each element is screened by a dictionary lookup on that, and soupsieve matches
+only the few that pass, each against the selectors it passes for. The result is soupsieve's,
+in document order. A selector the screen cannot
 read (a pseudo-class, ``*``, a namespace) is left to soupsieve alone.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import soupsieve
 from bs4 import Tag
@@ -27,73 +28,59 @@ _LAST = re.compile(rf"({_COMPOUND})\s*$")
 _FIRST = re.compile(r"([A-Za-z][\w-]*)|#([\w-]+)|\.([\w-]+)|\[\s*([\w-]+)")
 
 
+Positions = tuple[int, ...]
+"""Positions of selectors in their list."""
+
+
 @dataclass(frozen=True)
 class Screen:
-    """What an element needs to be matched by any selector of a list: one of these tag
-    names, ids, classes or attribute names (all folded to lower case, so the screen never
-    turns away what soupsieve would match). ``keys`` maps each (kind, value) to the positions
-    of the selectors that need it (kinds: 0 name, 1 id, 2 class, 3 attribute)."""
+    """What an element needs to be matched by a selector of a list: the tag name, id, class
+    or attribute name its last compound names (folded to lower case, so the screen never
+    turns away what soupsieve would match), with the positions of the selectors that need
+    each."""
 
-    names: frozenset[str]
-    ids: frozenset[str]
-    classes: frozenset[str]
-    attributes: frozenset[str]
-    keys: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict, compare=False)
+    names: dict[str, Positions]
+    ids: dict[str, Positions]
+    classes: dict[str, Positions]
+    attributes: dict[str, Positions]
 
-    def passes(self, element: Tag) -> bool:
-        if element.name.lower() in self.names:
-            return True
+    def which(self, element: Tag) -> Positions:
+        """The positions of the selectors whose key the element has: only they can match it
+        (none: the element is not a candidate)."""
+        found = self.names.get(element.name.lower(), ())
         attrs = element.attrs
-        if not attrs:
-            return False
+        if not attrs or not (self.ids or self.classes or self.attributes):
+            return found
+        more: list[int] = []
         for name, value in attrs.items():
             name = name.lower()
-            if name in self.attributes:
-                return True
-            if name == "id" and isinstance(value, str) and value.lower() in self.ids:
-                return True
-            if name == "class" and self.classes:
-                tokens = value.split() if isinstance(value, str) else value
-                if any(token.lower() in self.classes for token in tokens):
-                    return True
-        return False
-
-    def which(self, element: Tag) -> tuple[int, ...]:
-        """The positions of the selectors whose key the element has (those it passes for);
-        only they can match it."""
-        keys = self.keys
-        found = list(keys.get((0, element.name.lower()), ()))
-        for name, value in element.attrs.items():
-            name = name.lower()
-            found += keys.get((3, name), ())
+            more += self.attributes.get(name, ())
             if name == "id" and isinstance(value, str):
-                found += keys.get((1, value.lower()), ())
+                more += self.ids.get(value.lower(), ())
             elif name == "class" and self.classes:
                 for token in value.split() if isinstance(value, str) else value:
-                    found += keys.get((2, token.lower()), ())
-        return tuple(sorted(set(found))) if len(found) > 1 else tuple(found)
+                    more += self.classes.get(token.lower(), ())
+        return tuple(sorted({*found, *more})) if more else found
 
 
 def screen_of(selectors: Sequence[str]) -> Screen | None:
     """The screen of a selector list, or None when one of them cannot be screened.
 
-    >>> sorted(screen_of(["nav", ".menu", "[role=dialog]", "div.item-page h2[itemprop=x]"]).names)
-    ['h2', 'nav']
+    >>> screen = screen_of(["nav", ".menu", "[role=dialog]", "div.item-page h2[itemprop=x]"])
+    >>> screen.names, screen.classes, screen.attributes
+    ({'nav': (0,), 'h2': (3,)}, {'menu': (1,)}, {'role': (2,)})
     >>> screen_of(["p:first-child"]) is None
     True
     """
-    found: tuple[set[str], ...] = (set(), set(), set(), set())  # names, ids, classes, attrs
-    keys: dict[tuple[int, str], list[int]] = {}
+    found: tuple[dict[str, list[int]], ...] = ({}, {}, {}, {})  # names, ids, classes, attrs
     for position, selector in enumerate(selectors):
         last = _LAST.search(selector) if _SELECTOR.fullmatch(selector) else None
         first = _FIRST.match(last.group(1)) if last else None
         if first is None:
             return None
         kind, value = next((k, v) for k, v in enumerate(first.groups()) if v)
-        found[kind].add(value.lower())
-        keys.setdefault((kind, value.lower()), []).append(position)
-    held = {key: tuple(positions) for key, positions in keys.items()}
-    return Screen(*(frozenset(values) for values in found), keys=held)
+        found[kind].setdefault(value.lower(), []).append(position)
+    return Screen(*({key: tuple(at) for key, at in kind.items()} for kind in found))
 
 
 @functools.lru_cache(maxsize=256)
