@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.read.select import screen_of, select, select_one
+from pipeline.read.select import screen_of, select, select_each, select_one
 from pipeline.rules import Rules
 
 from .conftest import DEV, RAW
@@ -106,3 +106,16 @@ def test_selection_of_any_screened_list_is_soupsieves(markup: str, selectors: li
     assert screen_of(selectors) is not None
     expected = soup.select(", ".join(selectors))
     assert [id(e) for e in select(soup, selectors)] == [id(e) for e in expected]
+
+
+@settings(max_examples=200)
+@given(pages(), st.lists(_selectors, min_size=1, max_size=5))
+def test_each_selector_selects_in_one_walk_what_it_selects_alone(
+    markup: str, selectors: list[str]
+) -> None:
+    soup = BeautifulSoup(f"<html><body>{markup}</body></html>", "lxml")
+    each = select_each(soup.body, selectors)
+    assert [[id(e) for e in found] for found in each] == [
+        [id(e) for e in soup.body.select(selector)] for selector in selectors
+    ]
+    assert select_each(soup, ["p:first-child"]) == [soup.select("p:first-child")]

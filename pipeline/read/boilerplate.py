@@ -31,7 +31,7 @@ from pipeline.read.main_content import (
     drop_hidden,
     drop_link_lists,
     drop_selected,
-    find_main,
+    main_and_counts,
     select_any,
 )
 from pipeline.read.metadata import PageMeta, match_site, read_meta
@@ -66,9 +66,10 @@ def read_html(text: str, rules: Rules) -> tuple[list[Block], PageMeta, SiteProfi
     drop_selected(soup, chrome.html_drop)
     settings = chrome.main_content
     root = soup.body or soup
-    drop_hidden(root, chrome.hidden, chrome.hidden_max_share)
-    main = find_main(root, settings, profile.content_selector if profile else None)
-    drop_link_lists(main, settings)
+    counts = drop_hidden(root, chrome.hidden, chrome.hidden_max_share)
+    selector = profile.content_selector if profile else None
+    main, counts = main_and_counts(root, settings, selector, counts)
+    drop_link_lists(main, settings, counts)
     return html_blocks(main), meta, profile
 
 

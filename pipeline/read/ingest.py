@@ -164,9 +164,11 @@ def _bom_encoding(data: bytes) -> str | None:
     return next((name for bom, name in _BOMS if data.startswith(bom)), None)
 
 
+# A tag to its first ">", greedily (the lazy ``[^>]*?(/?)>`` of the same tags retried the
+# ending at every byte of a tag); a tag closes itself when a "/" comes just before that ">".
 # The standard library's engine: on this plain ASCII pattern over bytes it finds the same
-# tags as ``regex``, in half the time, and every HTML page is scanned before it is parsed.
-_TAG = re.compile(rb"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+# tags as ``regex``, faster, and every HTML page is scanned before it is parsed.
+_TAG = re.compile(rb"<(/?)([A-Za-z][\w:-]*)([^>]*)>")
 _VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr".split())
 
 
@@ -177,11 +179,14 @@ def html_depth(data: bytes) -> int:
     4
     """
     depth = deepest = 0
-    for close, name, self_closing in _TAG.findall(data):
-        if name.lower() in _VOID or self_closing:
+    for close, name, rest in _TAG.findall(data):
+        if rest.endswith(b"/") or name.lower() in _VOID:
             continue
-        depth = max(0, depth - 1) if close else depth + 1
-        deepest = max(deepest, depth)
+        if close:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
     return deepest
 
 

@@ -117,6 +117,22 @@ def select(root: Tag, selectors: Sequence[str]) -> list[Tag]:
     return [e for e in candidates if id(e) in matched]
 
 
+def select_each(root: Tag, selectors: Sequence[str]) -> list[list[Tag]]:
+    """What each of ``selectors`` selects under ``root`` (``select(root, [selector])`` for
+    each), in one walk of the tree."""
+    chosen = tuple(selectors)
+    screen = _compiled(chosen)[1] if chosen else None
+    if screen is None:
+        return [select(root, (selector,)) for selector in chosen]
+    found: list[list[Tag]] = [[] for _ in chosen]
+    for element in root.descendants:
+        if isinstance(element, Tag):
+            for position in screen.which(element):
+                if _compiled((chosen[position],))[0].match(element):
+                    found[position].append(element)
+    return found
+
+
 def select_one(root: Tag, selector: str) -> Tag | None:
     """The first element under ``root`` that ``selector`` matches, or None."""
     found = select(root, (selector,))
