@@ -7,21 +7,25 @@ needs a character outside ASCII and no match is longer than a few characters (bo
 here, on the pattern ftfy has, when it is first needed), so a match lies within a few
 characters of a non-ASCII one: the pattern is searched only in the stretches around them. A
 text that passes is one ftfy would return unchanged; one that does not is given to ftfy. When
-the pattern is not of that form (another ftfy), every non-ASCII text is given to ftfy.
+the pattern is not of that form (another ftfy), every text is given to ftfy.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import re._constants as sre
-import re._parser as sre_parser
 from typing import Any
 
-from ftfy.badness import BADNESS_RE, is_bad
+import ftfy
+from ftfy import badness
+
+try:  # the standard library's own reader of patterns (another Python may lack it)
+    from re import _constants as sre
+    from re import _parser as sre_parser
+except ImportError:  # pragma: no cover - then every text goes to ftfy
+    sre = sre_parser = None
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_OPEN = frozenset({sre.LITERAL, sre.IN, sre.ANY, sre.MAX_REPEAT, sre.MIN_REPEAT, sre.AT})
 
 
 def _non_ascii(op: Any, av: Any) -> bool:
@@ -40,7 +44,7 @@ def _self_contained(items: Any) -> bool:
     """Whether a sequence of items looks at nothing outside its match but the start of the
     text (no lookaround, no end or word boundary, no backreference)."""
     for op, av in items:
-        if op not in _OPEN:
+        if op not in (sre.LITERAL, sre.IN, sre.ANY, sre.MAX_REPEAT, sre.MIN_REPEAT, sre.AT):
             return False
         if op == sre.AT and av != sre.AT_BEGINNING:
             return False
@@ -58,25 +62,29 @@ def reach(pattern: re.Pattern[str]) -> int | None:
     >>> reach(re.compile("a+é")), reach(re.compile("ab")), reach(re.compile("(?=x)é"))
     (None, None, None)
     """
-    if pattern.flags & re.IGNORECASE:  # case folding maps some non-ASCII letters to ASCII
+    if sre is None or pattern.flags & re.IGNORECASE:  # folding maps some letters to ASCII
         return None
     try:
         tree = sre_parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # the parser of another Python: no shortcut, only ftfy
+        widest = tree.getwidth()[1]
+        items = tree.data
+        single = len(items) == 1 and items[0][0] == sre.BRANCH
+        branches = [b.data for b in items[0][1][1]] if single else [items]
+        for branch in branches:
+            if not _self_contained(branch) or not any(_non_ascii(op, av) for op, av in branch):
+                return None
+        return widest if widest < sre.MAXREPEAT else None
+    except Exception:  # the parse tree of another Python: no shortcut, every text to ftfy
         return None
-    widest = tree.getwidth()[1]
-    items = tree.data
-    branches = items[0][1][1] if len(items) == 1 and items[0][0] == sre.BRANCH else [tree]
-    for branch in branches:
-        sequence = branch.data
-        if not _self_contained(sequence) or not any(_non_ascii(op, av) for op, av in sequence):
-            return None
-    return widest if widest < sre.MAXREPEAT else None
 
 
 @functools.cache
 def _badness_reach() -> int | None:
-    return reach(BADNESS_RE)
+    """The reach of ftfy's badness pattern, for the ftfy whose repair it decides (6.x: a
+    text it finds nothing in, or one of ASCII only, is returned as it is)."""
+    pattern = getattr(badness, "BADNESS_RE", None)
+    known = str(getattr(ftfy, "__version__", "")).startswith("6.")
+    return reach(pattern) if known and isinstance(pattern, re.Pattern) else None
 
 
 def near_non_ascii(text: str, width: int) -> str:
@@ -104,7 +112,7 @@ def near_non_ascii(text: str, width: int) -> str:
 def may_hold_mojibake(text: str) -> bool:
     """False when ftfy's badness pattern finds nothing in the text (ftfy would leave it as it
     is); True when it may find something."""
-    if text.isascii():
-        return False
     width = _badness_reach()
-    return width is None or is_bad(near_non_ascii(text, width))
+    if width is None:
+        return True
+    return not text.isascii() and badness.is_bad(near_non_ascii(text, width))
