@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.read.boilerplate import build_document, count_lines, drop_learned, learn_repeated
-from pipeline.read.document import Block
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.read.boilerplate import (
+    _is_data,
+    build_document,
+    count_lines,
+    drop_learned,
+    learn_repeated,
+)
+from pipeline.read.document import Block, Document
+from pipeline.read.headings import label_pieces
 from pipeline.read.ingest import Page
-from pipeline.rules import Rules
+from pipeline.rules import Rules, load_rules
+
+_RULES = load_rules()
 
 
 def doc_text(text: str, rules: Rules, fmt: str = "text") -> list[str]:
@@ -77,3 +89,46 @@ def test_label_lines_and_sentences_repeated_on_a_small_run_are_data(rules: Rules
     for document in pages:
         counts.update(count_lines(document, rules))
     assert learn_repeated(counts, len(pages), rules.boilerplate) == ["Share this report"]
+
+
+def plain_learnable(blocks: tuple[Block, ...], rules: Rules) -> Counter[str]:
+    """count_lines as first written: every block asked whether it is a heading."""
+    lines: set[str] = set()
+    after_heading = False
+    for block in blocks:
+        text = block.text
+        is_heading = block.kind == "heading" or rules.sections.canonical(text) is not None
+        if is_heading or label_pieces(text, rules.sections, single=True):
+            after_heading = True
+            continue
+        short = len(text) <= rules.boilerplate.learn_max_chars
+        if not after_heading and short and not _is_data(text, rules):
+            lines.add(text)
+        after_heading = False
+    return Counter(lines)
+
+
+_LINES = [
+    "Findings", "Dicsussion", "FINDINGS: a mass. IMPRESSION: none.", "Gender : Male",
+    "Share this page", "Print", "Related cases", "Smith J, et al. Radiology 2004.",
+    "The lungs are clear and the heart is normal.", "x" * 119, "y" * 121,
+    "Imaging findings: " + "a long finding " * 10, "A long paragraph of prose. " * 6,
+]  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(
+        st.builds(
+            Block,
+            st.sampled_from(_LINES),
+            st.sampled_from(["text", "text", "heading"]),
+            st.integers(0, 2),
+        ),
+        max_size=10,
+    )
+)
+def test_the_learnable_lines_are_those_of_the_plain_definition(found: list[Block]) -> None:
+    rules = _RULES
+    document = Document(Page("c", "c", "0" * 64, "text", "", "utf-8"), tuple(found))
+    assert count_lines(document, rules) == plain_learnable(document.blocks, rules)

@@ -7,8 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.read.ingest import PageError, decode, discover, inventory, read_page
+from pipeline.read.ingest import PageError, decode, discover, html_depth, inventory, read_page
 from pipeline.rules import load_rules
 
 from .conftest import RAW
@@ -146,3 +149,34 @@ def test_a_page_past_a_limit_is_an_error_naming_the_limit(
     with pytest.raises(PageError) as caught:
         read_page(write(tmp_path / name, data), tmp_path, LIMITS)
     assert caught.value.error == limit
+
+
+_PLAIN_TAG = regex.compile(rb"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+_VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr".split())
+
+
+def plain_depth(data: bytes) -> int:
+    """html_depth as first written, with the ``regex`` engine."""
+    depth = deepest = 0
+    for close, name, self_closing in _PLAIN_TAG.findall(data):
+        if name.lower() in _VOID or self_closing:
+            continue
+        depth = max(0, depth - 1) if close else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_PIECES = [b"<", b">", b"/", b"div", b"BR", b"p", b" ", b"a:b", b"-", b"_", b"\xaa", b"\xb5",
+           b"\xe9", b"\xff", b"1", b'"', b"x=>"]  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map(b"".join))
+def test_the_nesting_scan_finds_the_tags_the_regex_engine_finds(data: bytes) -> None:
+    assert html_depth(data) == plain_depth(data)
+
+
+def test_the_nesting_of_the_dev_pages_is_as_the_regex_engine_reads_it(dev_dir: Path) -> None:
+    for path in sorted(dev_dir.rglob("*.htm*"))[:80]:
+        data = path.read_bytes()
+        assert html_depth(data) == plain_depth(data), path.name

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.read.main_content import TextCounts, find_main
-from pipeline.rules import Rules
+from pipeline.read.main_content import TextCounts, drop_link_lists, find_main, main_and_counts
+from pipeline.rules import Rules, load_rules
 
 from .conftest import document_of
 
@@ -118,3 +120,48 @@ def test_content_hidden_behind_tabs_stays(rules: Rules) -> None:
     )
     joined = "\n".join(texts(page, rules))
     assert "spiculated mass" in joined and "weight loss" in joined
+
+
+@st.composite
+def trees(draw: st.DrawFn, depth: int = 0) -> str:
+    """Markup of nested blocks and links (with and without href), text among them."""
+    parts = []
+    for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+        kind = draw(st.sampled_from(["text", "div", "p", "a", "link", "li"]))
+        inner = draw(trees(depth + 1))
+        if kind == "text":
+            parts.append(draw(st.sampled_from(["ab", " c d ", "\n", "efg hij"])))
+        elif kind == "link":
+            parts.append(f'<a href="#">{inner}x</a>')
+        else:
+            parts.append(f"<{kind}>{inner}</{kind}>")
+    return "".join(parts)
+
+
+@settings(max_examples=300)
+@given(trees())
+def test_counts_that_cover_an_element_are_its_own_counts(markup: str) -> None:
+    soup = BeautifulSoup(f"<html><body><div>{markup}</div></body></html>", "lxml")
+    counts = TextCounts(soup.body)
+    for tag in [soup.body, *soup.body.find_all(True)]:
+        if counts.covers(tag):
+            own = TextCounts(tag)
+            for inner in [tag, *tag.find_all(True)]:
+                assert counts.total(inner) == own.total(inner)
+                assert counts.links(inner) == own.links(inner)
+        else:
+            assert any(p.name == "a" and p.has_attr("href") for p in tag.parents)
+    assert not counts.covers(BeautifulSoup("<p>x</p>", "lxml").p)
+
+
+@settings(max_examples=200)
+@given(trees())
+def test_the_content_and_its_link_lists_are_as_with_fresh_counts(markup: str) -> None:
+    rules = load_rules().boilerplate.main_content
+    page = f"<html><body><nav><a href='/'>home</a></nav><main>{markup}</main></body></html>"
+    fresh, reused = BeautifulSoup(page, "lxml"), BeautifulSoup(page, "lxml")
+    main = find_main(fresh.body, rules)
+    drop_link_lists(main, rules)
+    chosen, counts = main_and_counts(reused.body, rules)
+    drop_link_lists(chosen, rules, counts)
+    assert str(fresh) == str(reused)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.read.select import screen_of, select, select_one
+from pipeline.read.select import screen_of, select, select_each, select_one
 from pipeline.rules import Rules
 
 from .conftest import DEV, RAW
@@ -64,3 +66,56 @@ def test_a_selector_the_screen_cannot_read_is_left_to_soupsieve() -> None:
     assert screen_of(["p:not(.a)"]) is None
     assert screen_of(["svg|rect"]) is None
     assert screen_of(["nav", ".x"]) is not None
+
+
+_NAMES = ["div", "p", "span", "nav", "li", "h2", "DIV"]
+_VALUES = ["menu", "Menu", "top", "x", "dialog", "navigation"]
+
+
+@st.composite
+def pages(draw: st.DrawFn, depth: int = 0) -> str:
+    """Markup of elements with names, ids, classes and attributes the selectors ask about."""
+    parts = []
+    for _ in range(draw(st.integers(0, 3 if depth < 3 else 0))):
+        name = draw(st.sampled_from(_NAMES))
+        attrs = draw(
+            st.lists(
+                st.tuples(st.sampled_from(["id", "class", "role", "ROLE", "hidden"]), _words),
+                max_size=3,
+            )
+        )
+        shown = "".join(f' {a}="{v}"' for a, v in attrs)
+        parts.append(f"<{name}{shown}>t{draw(pages(depth + 1))}</{name}>")
+    return "".join(parts)
+
+
+_words = st.lists(st.sampled_from(_VALUES), min_size=1, max_size=2).map(" ".join)
+_selectors = st.one_of(
+    st.sampled_from(_NAMES),
+    st.sampled_from(_VALUES).map("#{}".format),
+    st.sampled_from(_VALUES).map(".{}".format),
+    st.sampled_from(_VALUES).map("[role={}]".format),
+    st.sampled_from(["[hidden]", "[ROLE]", "div.menu", "div > p", "li + li", "nav .top", "p ~ p"]),
+)
+
+
+@settings(max_examples=300)
+@given(pages(), st.lists(_selectors, min_size=1, max_size=6))
+def test_selection_of_any_screened_list_is_soupsieves(markup: str, selectors: list[str]) -> None:
+    soup = BeautifulSoup(f"<html><body>{markup}</body></html>", "lxml")
+    assert screen_of(selectors) is not None
+    expected = soup.select(", ".join(selectors))
+    assert [id(e) for e in select(soup, selectors)] == [id(e) for e in expected]
+
+
+@settings(max_examples=200)
+@given(pages(), st.lists(_selectors, min_size=1, max_size=5))
+def test_each_selector_selects_in_one_walk_what_it_selects_alone(
+    markup: str, selectors: list[str]
+) -> None:
+    soup = BeautifulSoup(f"<html><body>{markup}</body></html>", "lxml")
+    each = select_each(soup.body, selectors)
+    assert [[id(e) for e in found] for found in each] == [
+        [id(e) for e in soup.body.select(selector)] for selector in selectors
+    ]
+    assert select_each(soup, ["p:first-child"]) == [soup.select("p:first-child")]

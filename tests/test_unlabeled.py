@@ -7,9 +7,11 @@ textbook discussion, in text and in HTML: the findings keep all their paragraphs
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.read.unlabeled import carries, textbook_score
-from pipeline.rules import Rules
+from pipeline.read.unlabeled import Scores, carries, textbook_score
+from pipeline.rules import Rules, load_rules
 from pipeline.run.inspection import learn_layout
 
 from .conftest import document_of, section_names, section_text, structure_of
@@ -132,3 +134,19 @@ def test_a_run_without_that_layout_learns_nothing(rules: Rules) -> None:
     documents = [document_of(p, rules, "html") for p in pages]
     assert learn_layout(documents, rules) == frozenset()
     assert not carries([True, False, False, None], rules.sections.unlabeled)
+
+
+_CUES = [
+    "usually", "may", "patients", "common", "is a", "associated with", "occurs", "children",
+    "shows", "there is", "2 cm", "figure 3", "noted", "arrows", "the patient", "she", "his",
+    "45-year-old", "presented with", "underwent", "lesion", "the", "liver", "and", ".", ",",
+]  # fmt: skip
+_SETTINGS = load_rules().sections.unlabeled
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(_CUES), max_size=90).map(" ".join), st.integers(-6, 8))
+def test_a_score_asked_against_a_threshold_is_the_score_compared(text: str, at: int) -> None:
+    scores = Scores(_SETTINGS)
+    assert scores.at_least(text, at) == (textbook_score(text, _SETTINGS) >= at)
+    assert scores.at_least(text, at) == (textbook_score(text, _SETTINGS) >= at)  # kept

@@ -23,14 +23,15 @@ from dataclasses import replace
 import regex
 from bs4 import BeautifulSoup
 
+from pipeline.read.compiled import any_pattern
 from pipeline.read.document import HEADING_MARK, Block, Document, html_blocks, text_blocks
-from pipeline.read.headings import label_pieces
+from pipeline.read.headings import heading_names, label_pieces
 from pipeline.read.ingest import Page, PageError
 from pipeline.read.main_content import (
     drop_hidden,
     drop_link_lists,
     drop_selected,
-    find_main,
+    main_and_counts,
     select_any,
 )
 from pipeline.read.metadata import PageMeta, match_site, read_meta
@@ -65,16 +66,19 @@ def read_html(text: str, rules: Rules) -> tuple[list[Block], PageMeta, SiteProfi
     drop_selected(soup, chrome.html_drop)
     settings = chrome.main_content
     root = soup.body or soup
-    drop_hidden(root, chrome.hidden, chrome.hidden_max_share)
-    main = find_main(root, settings, profile.content_selector if profile else None)
-    drop_link_lists(main, settings)
+    counts = drop_hidden(root, chrome.hidden, chrome.hidden_max_share)
+    selector = profile.content_selector if profile else None
+    main, counts = main_and_counts(root, settings, selector, counts)
+    drop_link_lists(main, settings, counts)
     return html_blocks(main), meta, profile
 
 
 def _strip_inline(text: str, rules: BoilerplateRules) -> str:
     for pattern in rules.inline_patterns:
         text = pattern.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    if "  " in text or "\t" in text:  # a run of two spaces or tabs has one of these
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def clean_blocks(blocks: Iterable[Block], rules: BoilerplateRules) -> list[Block]:
@@ -83,19 +87,27 @@ def clean_blocks(blocks: Iterable[Block], rules: BoilerplateRules) -> list[Block
     A dropped block passes its blank-line gap on to the next one, so paragraph structure
     survives the removal. A field line whose value was only chrome keeps its label.
     """
+    chrome = any_pattern(rules.line_patterns)
     kept: list[Block] = []
     carry = 0
     for block in blocks:
-        if any(p.match(block.text) for p in rules.line_patterns):
+        if chrome.match(block.text):
             carry = max(carry, block.gap)
             continue
         text = _strip_inline(block.text, rules)
         if not text:
             carry = max(carry, block.gap)
             continue
-        kept.append(replace(block, text=text, gap=max(block.gap, carry)))
+        kept.append(_with(block, text, max(block.gap, carry)))
         carry = 0
     return kept
+
+
+def _with(block: Block, text: str, gap: int) -> Block:
+    """A block with this text and gap (the block itself when they are its own)."""
+    if text == block.text and gap == block.gap:
+        return block
+    return Block(text, block.kind, gap, block.tag, block.form)
 
 
 def build_document(page: Page, rules: Rules) -> Document:
@@ -127,19 +139,34 @@ def _is_data(text: str, rules: Rules) -> bool:
 
 def _learnable_lines(document: Document, rules: Rules) -> set[str]:
     """Lines of a page that could be chrome: not headings (a ``LABEL:`` line is one), data
-    lines, or a section's first line."""
+    lines, or a section's first line.
+
+    Whether a long block is a heading is asked only when the short line after it could be
+    learnt: a long block is never learnt itself, and most follow or precede prose.
+    """
     lines: set[str] = set()
+    names = heading_names(rules.sections)
+
+    def heading(block: Block) -> bool:
+        if block.kind == "heading" or names.canonical(block.text) is not None:
+            return True
+        return bool(label_pieces(block.text, rules.sections, single=True))
+
+    limit = rules.boilerplate.learn_max_chars
+    before: Block | None = None  # a long block not yet asked whether it is a heading
     after_heading = False
     for block in document.blocks:
-        text = block.text
-        is_heading = block.kind == "heading" or rules.sections.canonical(text) is not None
-        if is_heading or label_pieces(text, rules.sections, single=True):
-            after_heading = True
+        if len(block.text) > limit:
+            before = block
             continue
-        short = len(text) <= rules.boilerplate.learn_max_chars
-        if not after_heading and short and not _is_data(text, rules):
-            lines.add(text)
-        after_heading = False
+        if heading(block):
+            before, after_heading = None, True
+            continue
+        if before is not None:
+            after_heading = heading(before)
+        if not after_heading and not _is_data(block.text, rules):
+            lines.add(block.text)
+        before, after_heading = None, False
     return lines
 
 
@@ -167,6 +194,6 @@ def drop_learned(document: Document, learned: Iterable[str]) -> Document:
         if block.text in drop and block.kind != "heading":
             carry = max(carry, block.gap)
             continue
-        kept.append(replace(block, gap=max(block.gap, carry)))
+        kept.append(_with(block, block.text, max(block.gap, carry)))
         carry = 0
     return replace(document, blocks=tuple(kept))

@@ -26,7 +26,7 @@ BLOCK_TAGS = HEADING_TAGS | frozenset(
         "center", "figure", "figcaption", "caption", "hr",
     }
 )  # fmt: skip
-_CELLS = ["td", "th"]
+_CELLS = frozenset({"td", "th"})
 _SPACE = regex.compile(r"[ \t\r\n\f\v\u00a0]+")
 _MARKDOWN_HEADING = regex.compile(r"^(#{1,6})\s+(\S.*?)\s*#*$")
 _MARKDOWN_BOLD = regex.compile(r"^(?:\*\*|__)([^*_]+?)(?:\*\*|__)$")
@@ -94,12 +94,15 @@ def text_blocks(text: str) -> list[Block]:
 
 def _is_bold_only(tag: Tag) -> bool:
     """A paragraph whose whole text is one bold run is a heading in disguise."""
-    children = [c for c in tag.children if not (isinstance(c, NavigableString) and not c.strip())]
+    only = None
+    for child in tag.children:
+        if isinstance(child, NavigableString) and not child.strip():
+            continue
+        if only is not None:
+            return False  # a second child: more than one run
+        only = child
     return (
-        len(children) == 1
-        and isinstance(children[0], Tag)
-        and children[0].name in ("strong", "b")
-        and bool(children[0].get_text(strip=True))
+        isinstance(only, Tag) and only.name in ("strong", "b") and bool(only.get_text(strip=True))
     )
 
 
@@ -138,6 +141,27 @@ def _cell_text(cell: Tag) -> str:
     return _SPACE.sub(" ", cell.get_text(" ")).strip()
 
 
+def _cells(row: Tag) -> list[tuple[Tag, str]]:
+    """The cells of a row that hold text, each with its text (read once: a cell's text walks
+    all of it)."""
+    found = []
+    for child in row.children:
+        if isinstance(child, Tag) and child.name in _CELLS:
+            text = _cell_text(child)
+            if text:
+                found.append((child, text))
+    return found
+
+
+def _row_line(cells: list[tuple[Tag, str]]) -> str:
+    """The text cells of a row as one line (see :func:`row_text`)."""
+    if len(cells) == 2 and not cells[0][1].endswith(":"):
+        (first, label), (second, value) = cells
+        if (first.name == "th" and second.name == "td") or _is_bold_only(first):
+            return f"{label}: {value}"
+    return " ".join(text for _, text in cells)
+
+
 def row_text(row: Tag) -> str:
     """A table row as one line; a header or bold label cell before one value is "Label: value".
 
@@ -147,17 +171,24 @@ def row_text(row: Tag) -> str:
     >>> [row_text(r) for r in soup.find_all("tr")]
     ['Age: 45', 'Name : Ali']
     """
-    cells = [c for c in row.find_all(_CELLS, recursive=False) if _cell_text(c)]
-    texts = [_cell_text(c) for c in cells]
-    if len(cells) == 2 and not texts[0].endswith(":"):
-        first = cells[0]
-        label = first.name == "th" and cells[1].name == "td"
-        if label or _is_bold_only(first):
-            return f"{texts[0]}: {texts[1]}"
-    return " ".join(texts)
+    return _row_line(_cells(row))
 
 
 _LAYOUT = frozenset({"table", "div", "p", "ul", "ol", "dl", "section", "article", "blockquote"})
+_FRAMING = _LAYOUT | HEADING_TAGS
+"""Elements that make the cell holding them a frame around content: blocks and headings."""
+
+
+def _frames(cell: Tag) -> bool:
+    """Whether a cell holds a block or a heading (one walk of the cell)."""
+    return any(isinstance(e, Tag) and e.name in _FRAMING for e in cell.descendants)
+
+
+def _layout(cells: list[tuple[Tag, str]]) -> list[Tag]:
+    """The text cells of a row when the row frames content (see :func:`layout_cells`)."""
+    if len(cells) == 1 or any(_frames(cell) for cell, _ in cells):
+        return [cell for cell, _ in cells]
+    return []
 
 
 def layout_cells(row: Tag) -> list[Tag]:
@@ -173,11 +204,13 @@ def layout_cells(row: Tag) -> list[Tag]:
     >>> [len(layout_cells(r)) for r in soup.find_all("tr")]
     [0, 1, 2]
     """
-    cells = [c for c in row.find_all(_CELLS, recursive=False) if _cell_text(c)]
-    framed = any(
-        c.find(_LAYOUT) is not None or HEADING_TAGS & {t.name for t in c.find_all()} for c in cells
-    )
-    return cells if framed or len(cells) == 1 else []
+    return _layout(_cells(row))
+
+
+def _unbroken(text: str) -> str:
+    """Text of the page's source with its line ends as spaces: only ``<br>`` breaks a line of a
+    block (the whitespace runs are collapsed once, when the block is cut)."""
+    return str(text).replace("\n", " ")
 
 
 class _HtmlWalker:
@@ -188,14 +221,14 @@ class _HtmlWalker:
         self._buffer: list[str] = []
 
     def _flush(self, kind: str = "text", tag: str = "", form: str = "") -> None:
-        text = _SPACE.sub(" ", "".join(self._buffer)).strip()
-        lines = [_SPACE.sub(" ", part).strip() for part in "".join(self._buffer).split("\n")]
-        self._buffer = []
-        if not text:
+        if not self._buffer:
             return
         # <br> inside a block keeps its line breaks; other whitespace collapses as in HTML.
+        lines = [_SPACE.sub(" ", part).strip() for part in "".join(self._buffer).split("\n")]
+        self._buffer = []
         joined = "\n".join(line for line in lines if line)
-        self.blocks.append(Block(text=joined, kind=kind, tag=tag, form=form))
+        if joined:
+            self.blocks.append(Block(joined, kind, 0, tag, form))
 
     def finish(self) -> list[Block]:
         self._flush()
@@ -203,11 +236,12 @@ class _HtmlWalker:
 
     def row(self, row: Tag) -> None:
         """A table row: its cells as blocks when it frames content, else one line of data."""
-        cells = layout_cells(row)
-        for cell in cells:
+        cells = _cells(row)
+        frames = _layout(cells)
+        for cell in frames:
             self.walk(cell)
             self._flush(tag="td")
-        text = "" if cells else row_text(row)
+        text = "" if frames else _row_line(cells)
         if text:
             self.blocks.append(Block(text=text, tag="tr"))
 
@@ -216,7 +250,7 @@ class _HtmlWalker:
             if isinstance(child, Comment):
                 continue
             if isinstance(child, NavigableString):
-                self._buffer.append(_SPACE.sub(" ", str(child)))
+                self._buffer.append(_unbroken(child))
                 continue
             if not isinstance(child, Tag):
                 continue
@@ -229,7 +263,7 @@ class _HtmlWalker:
                 self._flush()
                 form = heading_form(child)
                 if form:
-                    self._buffer.append(_SPACE.sub(" ", child.get_text(" ")))
+                    self._buffer.append(_unbroken(child.get_text(" ")))
                     self._flush("heading", child.name, form)
                 else:
                     self.walk(child)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from pipeline.read.select import select, select_one
+from pipeline.read.select import select, select_each, select_one
 from pipeline.rules import MainContent
 
 _CONTAINERS = frozenset(
@@ -33,26 +33,46 @@ _KEEP = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "caption", 
 _PRUNABLE = frozenset({"ul", "ol", "li", "p", "div", "section", "table", "tr", "td", "dl"})
 
 
+def _is_link(tag: Tag) -> bool:
+    return tag.name == "a" and tag.has_attr("href")
+
+
 class TextCounts:
     """Characters of text under each element, in all and inside links, counted once.
 
-    Only real text counts: whitespace, comments and the text of dropped elements do not.
+    Only real text counts: whitespace, comments and the text of dropped elements do not. The
+    counts are of the tree as it was counted: a tree changed since needs new ones.
     """
 
     def __init__(self, root: Tag) -> None:
+        self.root = root
         self._counts: dict[int, tuple[int, int, int]] = {}
         self._count(root, in_link=False)
 
+    def covers(self, tag: Tag) -> bool:
+        """Whether these counts are the counts of ``tag``'s own tree (it was counted, and no
+        link above it, up to the root they were counted from, made its text link text)."""
+        if tag is self.root:
+            return True
+        if id(tag) not in self._counts:
+            return False
+        for parent in tag.parents:
+            if _is_link(parent):
+                return False
+            if parent is self.root:
+                return True
+        return False
+
     def _count(self, tag: Tag, in_link: bool) -> tuple[int, int, int]:
         total = linked = links = 0
-        link_here = in_link or (tag.name == "a" and tag.has_attr("href"))
+        link_here = in_link or _is_link(tag)
         if link_here and not in_link:
             links = 1
         for child in tag.children:
             if isinstance(child, Comment):
                 continue
             if isinstance(child, NavigableString):
-                size = len("".join(str(child).split()))
+                size = len("".join(child.split()))
                 total += size
                 linked += size if link_here else 0
             elif isinstance(child, Tag):
@@ -87,23 +107,28 @@ def drop_selected(soup: BeautifulSoup | Tag, selectors: list[str] | tuple[str, .
             element.decompose()
 
 
-def drop_hidden(root: Tag, selectors: tuple[str, ...], max_share: float) -> None:
-    """Remove what the page hides, unless it is most of its text (content behind tabs)."""
+def drop_hidden(root: Tag, selectors: tuple[str, ...], max_share: float) -> TextCounts | None:
+    """Remove what the page hides, unless it is most of its text (content behind tabs).
+
+    Returns the text counts of the tree as it is left, when they were made and still hold.
+    """
     found = {id(e): e for e in select_any(root, selectors)}
     if not found:
-        return
+        return None
     counts = TextCounts(root)
     outermost = [e for e in found.values() if not any(id(p) in found for p in e.parents)]
-    if sum(counts.total(e) for e in outermost) <= max_share * counts.total(root):
-        for element in outermost:
-            element.decompose()
+    if sum(counts.total(e) for e in outermost) > max_share * counts.total(root):
+        return counts
+    for element in outermost:
+        element.decompose()
+    return None
 
 
 def _semantic(root: Tag, counts: TextCounts, settings: MainContent) -> Tag | None:
     """The largest element of the first semantic selector that holds enough of the text."""
     whole = counts.outside_links(root)
-    for selector in settings.semantic:
-        best = max(select(root, (selector,)), key=counts.outside_links, default=None)
+    for found in select_each(root, settings.semantic):
+        best = max(found, key=counts.outside_links, default=None)
         if best is not None and whole and counts.outside_links(best) >= settings.min_share * whole:
             return best
     return None
@@ -135,12 +160,24 @@ def _densest(root: Tag, counts: TextCounts, settings: MainContent) -> Tag:
 
 def find_main(root: Tag, settings: MainContent, selector: str | None = None) -> Tag:
     """The main content of a page whose chrome is gone: a profile's selector, else generic."""
+    return main_and_counts(root, settings, selector)[0]
+
+
+def main_and_counts(
+    root: Tag,
+    settings: MainContent,
+    selector: str | None = None,
+    counts: TextCounts | None = None,
+) -> tuple[Tag, TextCounts | None]:
+    """:func:`find_main`, with the text counts it made of the page (``counts``: the page's
+    counts when they are already made), for the link lists inside the content."""
     if selector is not None:
         chosen = select_one(root, selector)
         if chosen is not None:
-            return chosen
-    counts = TextCounts(root)
-    return _semantic(root, counts, settings) or _densest(root, counts, settings)
+            return chosen, counts
+    if counts is None or counts.root is not root:
+        counts = TextCounts(root)
+    return _semantic(root, counts, settings) or _densest(root, counts, settings), counts
 
 
 def _is_link_list(tag: Tag, counts: TextCounts, settings: MainContent) -> bool:
@@ -153,9 +190,11 @@ def _is_link_list(tag: Tag, counts: TextCounts, settings: MainContent) -> bool:
     return words / links <= settings.link_words and (links >= 2 or tag.name == "li")
 
 
-def drop_link_lists(main: Tag, settings: MainContent) -> None:
-    """Remove the lists of short links inside the main content, outermost first."""
-    counts = TextCounts(main)
+def drop_link_lists(main: Tag, settings: MainContent, counts: TextCounts | None = None) -> None:
+    """Remove the lists of short links inside the main content, outermost first (``counts``:
+    the page's text counts, used when they are the content's own)."""
+    if counts is None or not counts.covers(main):
+        counts = TextCounts(main)
 
     def visit(tag: Tag) -> None:
         for child in [c for c in tag.children if isinstance(c, Tag)]:

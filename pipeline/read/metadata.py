@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, SoupStrainer, Tag
 
 from pipeline.read.select import select_one
 from pipeline.rules import FieldRules, SiteProfile
@@ -62,11 +62,31 @@ def _clean(text: str) -> str:
     return _SPACE_RUN.join(text.split())
 
 
-def _host(soup: BeautifulSoup, meta: dict[str, list[str]]) -> str | None:
-    link = soup.find("link", rel="canonical")
-    href = link.get("href") if isinstance(link, Tag) else None
+_CANONICAL = SoupStrainer("link", rel="canonical")
+
+
+def _host(links: list[Tag], meta: dict[str, list[str]]) -> str | None:
+    link = next((tag for tag in links if _CANONICAL.match(tag)), None)
+    href = link.get("href") if link is not None else None
     url = href if isinstance(href, str) else (meta.get("og:url") or [None])[0]
     return (urlparse(url).hostname or None) if url else None
+
+
+def _head_tags(soup: BeautifulSoup) -> tuple[list[Tag], list[Tag], Tag | None]:
+    """The page's ``meta`` and ``link`` elements and its first ``title``, in one walk."""
+    metas: list[Tag] = []
+    links: list[Tag] = []
+    title: Tag | None = None
+    for element in soup.descendants:
+        if isinstance(element, Tag):
+            name = element.name
+            if name == "meta":
+                metas.append(element)
+            elif name == "link":
+                links.append(element)
+            elif name == "title" and title is None:
+                title = element
+    return metas, links, title
 
 
 def read_meta(soup: BeautifulSoup) -> PageMeta:
@@ -79,17 +99,17 @@ def read_meta(soup: BeautifulSoup) -> PageMeta:
     (('A B',), 'T', 'A case')
     """
     found: dict[str, list[str]] = {}
-    for tag in soup.find_all("meta"):
+    metas, links, title_tag = _head_tags(soup)
+    for tag in metas:
         name = tag.get("name") or tag.get("property")
         content = tag.get("content")
         if isinstance(name, str) and isinstance(content, str) and content.strip():
             found.setdefault(name.casefold(), []).append(_clean(content))
-    title_tag = soup.find("title")
-    title = _clean(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
+    title = _clean(title_tag.get_text(" ")) if title_tag is not None else ""
     return PageMeta(
         values=tuple((name, tuple(values)) for name, values in found.items()),
         html_title=title or None,
-        host=_host(soup, found),
+        host=_host(links, found),
     )
 
 

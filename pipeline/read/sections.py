@@ -17,16 +17,23 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz
 
 from pipeline.read.document import Block, Document
-from pipeline.read.headings import heading_shaped, is_all_caps, label_pieces, short_line, words
+from pipeline.read.headings import (
+    heading_names,
+    heading_shaped,
+    is_all_caps,
+    label_pieces,
+    short_line,
+    words,
+)
 from pipeline.read.unlabeled import (
     DISCUSSION,
     REFERENCES,
     GapMarks,
+    Scores,
     citation_tail,
     confirms,
     discussion_tail,
     source_index,
-    textbook_score,
 )
 from pipeline.rules import SectionRules, section_key
 
@@ -149,12 +156,14 @@ class _Cutter:
         self.titles = titles
         self.html = document.page.source_format == "html"
         self.rules = rules
+        self.names = heading_names(rules)
         self.carried = carried
         self.blocks = list(document.blocks)
         self.marks = GapMarks(0, 1, False) if self.html else _gap_marks(self.blocks, rules)
         self.sections: list[Section] = []
         self.current = Section(PREAMBLE, None)
         self.gap_marked = False
+        self.scores = Scores(rules.unlabeled)
 
     def open(self, name: str, heading: str | None, form: str, blocks: list[Block]) -> None:
         self.sections.append(self.current)
@@ -165,13 +174,14 @@ class _Cutter:
         text, rules = block.text, self.rules
         if block.kind == "heading":
             short = len(words(text)) <= rules.max_words
-            canonical = rules.canonical(text) if short else None
+            canonical = self.names.canonical(text) if short else None
             if block.form == "bold" and canonical is None and (not short or text.endswith(":")):
                 return None
             return canonical or f"other:{section_key(text)}"
         if not short_line(text, rules):
             return None
-        canonical = rules.canonical(text, tolerant=not self.html and heading_shaped(text, rules))
+        tolerant = not self.html and heading_shaped(text, rules)
+        canonical = self.names.canonical(text, tolerant)
         if self.html:
             return canonical
         if canonical is not None:
@@ -241,7 +251,7 @@ class _Cutter:
         mark = self.marks.mark(block.gap)
         if target is None or not mark:
             return False
-        if mark == "weak" and not confirms(target, block, self.rules, self.carried):
+        if mark == "weak" and not confirms(target, block, self.rules, self.carried, self.scores):
             return False
         self.gap_marked |= target == DISCUSSION
         self.open(target, None, "", [block])
@@ -285,17 +295,18 @@ def _evidence(sections: list[Section], rules: SectionRules, cutter: _Cutter) -> 
         return cutter.gap_marked
     index = source_index(names, rules)
     blocks = sections[index].blocks if index is not None else []
-    settings = rules.unlabeled
-    return len(blocks) > 1 and textbook_score(blocks[-1].text, settings) >= settings.margin
+    return len(blocks) > 1 and cutter.scores.at_least(blocks[-1].text, rules.unlabeled.margin)
 
 
-def _split_discussion(sections: list[Section], rules: SectionRules, carried: bool) -> None:
+def _split_discussion(
+    sections: list[Section], rules: SectionRules, carried: bool, scores: Scores
+) -> None:
     """The discussion at the end of the last section it may follow, by content (or layout)."""
     index = source_index([s.name for s in sections], rules)
     if index is None:
         return
     source = sections[index]
-    tail = discussion_tail(source.blocks, rules, carried)
+    tail = discussion_tail(source.blocks, rules, carried, scores)
     if tail:
         sections.insert(index + 1, Section(DISCUSSION, None, source.blocks[-tail:]))
         del source.blocks[-tail:]
@@ -316,7 +327,7 @@ def split_sections(
     title, sections = cutter.cut()
     evidence = _evidence(sections, rules, cutter)
     if document.page.source_format == "html" or not cutter.marks.uses_gaps:
-        _split_discussion(sections, rules, carried)
+        _split_discussion(sections, rules, carried, cutter.scores)
     sections = _split_references(sections, rules)
     field_lines: list[str] = []
     text_sections: list[Section] = []

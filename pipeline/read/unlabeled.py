@@ -18,7 +18,7 @@ the way its archive is laid out.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.read.document import Block
 from pipeline.rules import SectionRules, Unlabeled
@@ -53,6 +53,40 @@ def textbook_score(text: str, rules: Unlabeled) -> int:
         - 2 * count(rules.patient_cues)
         + length
     )
+
+
+@dataclass
+class Scores:
+    """Whether a page's paragraphs score as textbook, each asked once: the layout evidence
+    and the cut of the discussion ask it of the same last paragraph, and each score runs the
+    cues over the whole paragraph."""
+
+    rules: Unlabeled
+    known: dict[tuple[str, int], bool] = field(default_factory=dict)
+
+    def at_least(self, text: str, threshold: int) -> bool:
+        """``textbook_score(text) >= threshold``, counting the general cues only as far as
+        the answer needs (the other cues are counted first: they only take away)."""
+        answer = self.known.get((text, threshold))
+        if answer is None:
+            answer = self.known[text, threshold] = _at_least(text, threshold, self.rules)
+        return answer
+
+
+def _at_least(text: str, threshold: int, rules: Unlabeled) -> bool:
+    size = len(text.split())
+    length = (size >= rules.long_words) + (size >= 2 * rules.long_words)
+    against = sum(len(p.findall(text)) for p in rules.observation_cues)
+    against += 2 * sum(len(p.findall(text)) for p in rules.patient_cues)
+    need = threshold + against - length  # general cues the score needs to reach threshold
+    for pattern in rules.general_cues:
+        if need <= 0:
+            return True
+        for _ in pattern.finditer(text):
+            need -= 1
+            if need <= 0:
+                return True
+    return need <= 0
 
 
 @dataclass(frozen=True)
@@ -95,11 +129,15 @@ class GapMarks:
         return not self.uses_gaps or gap >= self.min_gap
 
 
-def confirms(name: str, block: Block, rules: SectionRules, carried: bool) -> bool:
-    """Whether a paragraph's content agrees that it starts the unlabeled section ``name``."""
+def confirms(
+    name: str, block: Block, rules: SectionRules, carried: bool, scores: Scores | None = None
+) -> bool:
+    """Whether a paragraph's content agrees that it starts the unlabeled section ``name``
+    (``scores``: the page's, else its own)."""
     if name == REFERENCES:
         return rules.is_citation(block.text)
-    return carried or textbook_score(block.text, rules.unlabeled) >= rules.unlabeled.margin
+    score = Scores(rules.unlabeled) if scores is None else scores
+    return carried or score.at_least(block.text, rules.unlabeled.margin)
 
 
 def source_index(names: list[str], rules: SectionRules) -> int | None:
@@ -111,20 +149,24 @@ def source_index(names: list[str], rules: SectionRules) -> int | None:
     return sources[-1] if sources else None
 
 
-def discussion_tail(blocks: list[Block], rules: SectionRules, carried: bool) -> int:
+def discussion_tail(
+    blocks: list[Block], rules: SectionRules, carried: bool, scores: Scores | None = None
+) -> int:
     """How many trailing blocks of a section are the discussion (0: none).
 
     The last block is it when its content says so, or when the layout carries a discussion;
     earlier blocks join it while each reads clearly as textbook. One block always stays.
+    ``scores``: the page's textbook scores, else its own.
     """
     settings = rules.unlabeled
+    score = Scores(settings) if scores is None else scores
     if len(blocks) < 2:
         return 0
-    if not carried and textbook_score(blocks[-1].text, settings) < settings.margin:
+    if not carried and not score.at_least(blocks[-1].text, settings.margin):
         return 0
     tail = 1
     while tail < len(blocks) - 1:
-        if textbook_score(blocks[-1 - tail].text, settings) < settings.extend_margin:
+        if not score.at_least(blocks[-1 - tail].text, settings.extend_margin):
             break
         tail += 1
     return tail
