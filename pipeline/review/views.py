@@ -1,17 +1,22 @@
-"""What the web pages render: edits as views, a section's diff as pieces, the templates.
+"""What the web pages render: edits as views, a section's diff as pieces and as HTML, the
+templates.
 
 The review app and the static report share one Jinja2 environment (the templates in the
-package's ``templates`` folder) and these view objects, so both pages draw an edit the same
-way. The environment autoescapes everything: page text is untrusted.
+package's ``templates`` folder), these view objects and :func:`section_diff`, the one
+definition of a section's diff markup, so both pages draw an edit the same way. The
+environment autoescapes everything, and :func:`section_diff` escapes every piece of text as
+autoescape would: page text is untrusted.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from pipeline.edits import Edit
@@ -53,7 +58,17 @@ class EditView:
     @property
     def pass_class(self) -> str:
         """A CSS class from the pass name, reduced to characters a class may hold."""
-        return "pass-" + re.sub(r"[^a-z0-9-]", "", primary_pass(self.edit.pass_name).lower())
+        return pass_class(self.edit.pass_name)
+
+
+@lru_cache(maxsize=1024)
+def pass_class(pass_name: str) -> str:
+    """The CSS class of an edit's pass (a run has a handful of pass names, each edit one).
+
+    >>> pass_class("dehyphenate+OCR_2")
+    'pass-ocr2'
+    """
+    return "pass-" + re.sub(r"[^a-z0-9-]", "", primary_pass(pass_name).lower())
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,70 @@ def html_pieces(section: SectionDiff, views: Sequence[EditView]) -> list[HtmlPie
     return out
 
 
+def _shown(text: str) -> str:
+    """Text escaped; empty or whitespace-only text made visible, in a ``ws`` span."""
+    if text.strip():
+        return escape(text)
+    return "".join(('<span class="ws">', escape(visible(text)), "</span>"))
+
+
+def _controls(view: EditView) -> list[str]:
+    """The attributes the review page's script reads an edit's details from."""
+    edit = view.edit
+    readings = htmlsafe_json_dumps(view.readings, sort_keys=True)  # Jinja's tojson
+    return [
+        ' tabindex="-1" data-original="', escape(edit.original),
+        '" data-replacement="', escape(edit.replacement),
+        "\" data-readings='", readings,
+        "' data-pass=\"", escape(edit.pass_name),
+        '" data-rule="', escape(edit.rule),
+        '" data-confidence="', escape(f"{edit.confidence:.2f}"),
+        '" data-pair-count="', escape(view.pair_count),
+        '" data-rule-count="', escape(view.rule_count),
+        '" data-queued="', "1" if view.queued else "0", '"',
+    ]  # fmt: skip
+
+
+def _edit_html(view: EditView, interactive: bool) -> list[str]:
+    """One edit of a cluster: its replacement, classed by pass and status, with a tooltip."""
+    classes = ["edit ", escape(view.pass_class), " ", escape(view.status)]
+    if interactive and view.waiting:
+        classes.append(" waiting")
+    if interactive and not view.queued:
+        classes.append(" outside")
+    return [
+        '<ins class="', *classes,
+        '" data-key="', escape(view.key),
+        '" title="', escape(edit_title(view)), '"',
+        *(_controls(view) if interactive else ()),
+        ">", _shown(view.edit.replacement), "</ins>",
+    ]  # fmt: skip
+
+
+def section_diff(pieces: Iterable[HtmlPiece], interactive: bool = False) -> Markup:
+    """A section's inline diff as HTML: plain runs, and each cluster as the raw text struck
+    through followed by its edits; ``interactive`` adds what the review page's keys need.
+
+    Python rather than a Jinja macro: the report draws one per section, and a macro call
+    costs more than the markup it writes.
+
+    >>> print(section_diff([HtmlPiece("a <b> ")]))
+    <div class="diff">a &lt;b&gt; </div>
+    """
+    out = ['<div class="diff">']
+    for piece in pieces:
+        if not piece.views:
+            out.append(escape(piece.text))
+            continue
+        out += ['<span class="cluster struck">' if piece.struck else '<span class="cluster">']
+        out += ['<del class="orig">', _shown(piece.text), "</del>"]
+        for view in piece.views:
+            out += _edit_html(view, interactive)
+        out.append("</span>")
+    out.append("</div>")
+    return Markup("".join(out))
+
+
 def breakable(text: str) -> Markup:
     """Text escaped, with a line-break opportunity after each ``/``: a long case id wraps
     between folders, never inside a name.
@@ -121,7 +200,12 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(html_pieces=html_pieces, table_views=table_views, edit_title=edit_title)
+    env.globals.update(
+        html_pieces=html_pieces,
+        table_views=table_views,
+        edit_title=edit_title,
+        section_diff=section_diff,
+    )
     env.filters["visible"] = visible
     env.filters["breakable"] = breakable
     return env

@@ -1,0 +1,177 @@
+"""A section's diff as HTML (``views.section_diff``): the markup the report and the review
+page draw, escaped as autoescape would, byte for byte what the Jinja macro it replaced wrote."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from pipeline.edits import Edit
+from pipeline.review.casepage import case_views
+from pipeline.review.diff import load_cases
+from pipeline.review.filters import Filters
+from pipeline.review.state import ReviewState
+from pipeline.review.views import (
+    EditView,
+    HtmlPiece,
+    environment,
+    html_pieces,
+    section_diff,
+    table_views,
+)
+
+from .conftest import SCRIPT_CASE
+
+# The Jinja macro (templates/_diff.html) that section_diff replaced, kept only as the
+# reference its output must equal: the report and the review pages stay byte-identical.
+MACRO = """\
+{% macro show(text) -%}
+{%- if text and not text.strip() -%}<span class="ws">{{ text | replace(' ', '␣') \
+| replace('\\n', '↵') | replace('\\t', '⇥') }}</span>
+{%- elif not text -%}<span class="ws">∅</span>
+{%- else -%}{{ text }}{%- endif -%}
+{%- endmacro %}
+{% macro section_diff(pieces, interactive=False) -%}
+<div class="diff">
+{%- for piece in pieces -%}
+{%- if not piece.views -%}{{ piece.text }}
+{%- else -%}
+<span class="cluster{% if piece.struck %} struck{% endif %}"><del class="orig">\
+{{ show(piece.text) }}</del>
+{%- for v in piece.views -%}
+<ins class="edit {{ v.pass_class }} {{ v.status }}\
+{% if interactive and v.waiting %} waiting{% endif %}\
+{% if interactive and not v.queued %} outside{% endif %}" \
+data-key="{{ v.key }}" title="{{ edit_title(v) }}"
+{%- if interactive %} tabindex="-1" data-original="{{ v.edit.original }}" \
+data-replacement="{{ v.edit.replacement }}" data-readings='{{ v.readings | tojson }}' \
+data-pass="{{ v.edit.pass_name }}" data-rule="{{ v.edit.rule }}" \
+data-confidence="{{ '%.2f' % v.edit.confidence }}" data-pair-count="{{ v.pair_count }}" \
+data-rule-count="{{ v.rule_count }}" data-queued="{{ 1 if v.queued else 0 }}"{% endif %}>\
+{{ show(v.edit.replacement) }}</ins>
+{%- endfor -%}
+</span>
+{%- endif -%}
+{%- endfor -%}
+</div>
+{%- endmacro %}
+{{ section_diff(pieces, interactive) }}"""
+
+REFERENCE = environment().from_string(MACRO)
+
+
+def macro_html(pieces: list[HtmlPiece], interactive: bool) -> str:
+    return REFERENCE.render(pieces=pieces, interactive=interactive)
+
+
+def view(original: str, replacement: str, **fields: object) -> EditView:
+    edit = Edit(3, 3 + len(original), original, replacement, "ocr", "ocr:confusion", 0.875)
+    return EditView("0-1", 1, edit, **fields)  # type: ignore[arg-type]
+
+
+def test_a_plain_run_is_escaped_text() -> None:
+    html = section_diff([HtmlPiece("a <b> & 'c'")])
+    assert isinstance(html, Markup)
+    assert html == '<div class="diff">a &lt;b&gt; &amp; &#39;c&#39;</div>'
+
+
+def test_a_cluster_strikes_the_raw_text_and_shows_each_edit_after_it() -> None:
+    html = section_diff([HtmlPiece("tbe", (view("tbe", "the"),))])
+    assert html == (
+        '<div class="diff"><span class="cluster struck"><del class="orig">tbe</del>'
+        '<ins class="edit pass-ocr applied" data-key="0-1" '
+        'title="tbe → the · ocr · ocr:confusion · 0.88 · applied">the</ins></span></div>'
+    )
+
+
+def test_deleted_whitespace_and_empty_text_are_made_visible() -> None:
+    html = section_diff([HtmlPiece(" \n", (view(" \n", ""),))])
+    assert '<del class="orig"><span class="ws">␣↵</span></del>' in html
+    assert '<span class="ws">∅</span></ins>' in html
+
+
+def test_the_review_page_gets_what_its_keys_need() -> None:
+    waiting = view("a'<", "b", to_review=True, queued=False, readings=("b", "<c>"))
+    html = section_diff([HtmlPiece("a'<", (waiting,))], interactive=True)
+    assert 'class="edit pass-ocr applied waiting outside"' in html
+    assert 'data-original="a&#39;&lt;"' in html
+    assert 'data-readings=\'["b", "\\u003cc\\u003e"]\'' in html
+    assert 'data-confidence="0.88" data-pair-count="0" data-rule-count="0" data-queued="0">' in html
+    assert " waiting" not in section_diff([HtmlPiece("a'<", (waiting,))])
+
+
+TEXT = st.text(
+    st.one_of(
+        st.sampled_from(" \n\t\r\x0b\xa0\u2028<>&'\"/=`{}%#+-_.:"),
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    ),
+    max_size=8,
+)
+NAME = st.one_of(st.sampled_from(["ocr", "dehyphenate+dictionary", "context", ""]), TEXT)
+
+
+@st.composite
+def edit_views(draw: st.DrawFn) -> EditView:
+    original = draw(TEXT)
+    edit = Edit(
+        0,
+        len(original),
+        original,
+        draw(TEXT),
+        draw(NAME),
+        draw(NAME),
+        draw(st.floats(0.0, 1.0)),
+        draw(st.booleans()),
+        draw(st.one_of(st.none(), st.sampled_from(["accepted", "rejected"]), TEXT)),
+    )
+    return EditView(
+        draw(TEXT),
+        draw(st.integers(0, 99)),
+        edit,
+        draw(st.booleans()),
+        draw(st.one_of(st.none(), NAME)),
+        draw(st.booleans()),
+        tuple(draw(st.lists(TEXT, max_size=3))),
+        draw(st.booleans()),
+        draw(st.integers(0, 10**6)),
+        draw(st.integers(0, 10**6)),
+    )
+
+
+PIECES = st.lists(
+    st.builds(HtmlPiece, TEXT, st.lists(edit_views(), max_size=3).map(tuple)), max_size=6
+)
+
+
+@given(PIECES, st.booleans())
+def test_any_pieces_render_as_the_macro_did(pieces: list[HtmlPiece], interactive: bool) -> None:
+    assert section_diff(pieces, interactive) == macro_html(pieces, interactive)
+
+
+def test_a_real_runs_sections_render_as_the_macro_did(run_dir: Path, tmp_path: Path) -> None:
+    cases = load_cases(run_dir)
+    assert SCRIPT_CASE in cases
+    for case in cases.values():
+        for section in case.sections:
+            pieces = html_pieces(section, table_views(section))
+            assert section_diff(pieces) == macro_html(pieces, False)
+    out = tmp_path / "out"
+    shutil.copytree(run_dir, out)
+    review = ReviewState(out, tmp_path / "rules")
+    for case in range(len(cases)):
+        for section, views, _ in case_views(review, case, Filters(kind="suggested")):
+            pieces = html_pieces(section, views)
+            assert section_diff(pieces, True) == macro_html(pieces, True)
+
+
+@pytest.mark.parametrize("interactive", [False, True])
+def test_templates_draw_the_diff_with_the_function(interactive: bool) -> None:
+    pieces = [HtmlPiece("x"), HtmlPiece("tbe", (view("tbe", "the"),))]
+    template = environment().from_string("{{ section_diff(pieces, interactive) }}")
+    rendered = template.render(pieces=pieces, interactive=interactive)
+    assert rendered == section_diff(pieces, interactive)
