@@ -4,6 +4,8 @@ page draw, escaped as autoescape would, byte for byte what the Jinja macro it re
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,16 +15,15 @@ from markupsafe import Markup
 
 from pipeline.edits import Edit
 from pipeline.review.casepage import case_views
-from pipeline.review.diff import load_cases
+from pipeline.review.diff import SectionDiff, clusters, load_cases
 from pipeline.review.filters import Filters
 from pipeline.review.state import ReviewState
 from pipeline.review.views import (
     EditView,
-    HtmlPiece,
+    edit_title,
     environment,
-    html_pieces,
     section_diff,
-    table_views,
+    table_diff,
 )
 
 from .conftest import SCRIPT_CASE
@@ -65,44 +66,87 @@ data-rule-count="{{ v.rule_count }}" data-queued="{{ 1 if v.queued else 0 }}"{% 
 REFERENCE = environment().from_string(MACRO)
 
 
-def macro_html(pieces: list[HtmlPiece], interactive: bool) -> str:
-    return REFERENCE.render(pieces=pieces, interactive=interactive)
+@dataclass(frozen=True)
+class Piece:
+    """What the macro was given: a plain run, or a cluster's raw text and its edits."""
+
+    text: str
+    views: tuple[EditView, ...] = ()
+
+    @property
+    def struck(self) -> bool:
+        return any(v.edit.applied for v in self.views)
 
 
-def view(original: str, replacement: str, **fields: object) -> EditView:
-    edit = Edit(3, 3 + len(original), original, replacement, "ocr", "ocr:confusion", 0.875)
-    return EditView("0-1", 1, edit, **fields)  # type: ignore[arg-type]
+def macro_html(section: SectionDiff, views: Sequence[EditView], interactive: bool) -> str:
+    pieces = [
+        Piece(p) if isinstance(p, str) else Piece(p.original, tuple(views[i] for i in p.members))
+        for p in clusters(section.raw, [v.edit for v in views])
+    ]
+    return REFERENCE.render(pieces=pieces, interactive=interactive, edit_title=edit_title)
+
+
+def table_views(section: SectionDiff) -> list[EditView]:
+    """A section's edits as the tables have them: what the report shows."""
+    return [
+        EditView(f"{section.position}-{n}", n, e)
+        for n, e in zip(section.numbers, section.edits, strict=True)
+    ]
+
+
+def one_edit(raw: str, original: str, replacement: str, **fields: object) -> tuple:
+    """A section holding ``raw`` with one edit of ``original`` (where it first occurs)."""
+    start = raw.index(original)
+    edit = Edit(start, start + len(original), original, replacement, "ocr", "ocr:confusion", 0.875)
+    section = SectionDiff(0, "findings", None, raw, raw, [edit], [1])
+    return section, [EditView("0-1", 1, edit, **fields)]  # type: ignore[arg-type]
 
 
 def test_a_plain_run_is_escaped_text() -> None:
-    html = section_diff([HtmlPiece("a <b> & 'c'")])
+    section = SectionDiff(0, "title", None, "a <b> & 'c'", "", [], [])
+    html = section_diff(section, [])
     assert isinstance(html, Markup)
     assert html == '<div class="diff">a &lt;b&gt; &amp; &#39;c&#39;</div>'
 
 
 def test_a_cluster_strikes_the_raw_text_and_shows_each_edit_after_it() -> None:
-    html = section_diff([HtmlPiece("tbe", (view("tbe", "the"),))])
+    html = section_diff(*one_edit("on tbe <x>", "tbe", "the"))
     assert html == (
-        '<div class="diff"><span class="cluster struck"><del class="orig">tbe</del>'
+        '<div class="diff">on <span class="cluster struck"><del class="orig">tbe</del>'
         '<ins class="edit pass-ocr applied" data-key="0-1" '
-        'title="tbe → the · ocr · ocr:confusion · 0.88 · applied">the</ins></span></div>'
+        'title="tbe → the · ocr · ocr:confusion · 0.88 · applied">the</ins></span>'
+        " &lt;x&gt;</div>"
     )
 
 
 def test_deleted_whitespace_and_empty_text_are_made_visible() -> None:
-    html = section_diff([HtmlPiece(" \n", (view(" \n", ""),))])
+    html = section_diff(*one_edit("a \nb", " \n", ""))
     assert '<del class="orig"><span class="ws">␣↵</span></del>' in html
     assert '<span class="ws">∅</span></ins>' in html
 
 
 def test_the_review_page_gets_what_its_keys_need() -> None:
-    waiting = view("a'<", "b", to_review=True, queued=False, readings=("b", "<c>"))
-    html = section_diff([HtmlPiece("a'<", (waiting,))], interactive=True)
+    fields = {"to_review": True, "queued": False, "readings": ("b", "<c>")}
+    section, views = one_edit("a'<", "a'<", "b", **fields)
+    html = section_diff(section, views, interactive=True)
     assert 'class="edit pass-ocr applied waiting outside"' in html
     assert 'data-original="a&#39;&lt;"' in html
     assert 'data-readings=\'["b", "\\u003cc\\u003e"]\'' in html
     assert 'data-confidence="0.88" data-pair-count="0" data-rule-count="0" data-queued="0">' in html
-    assert " waiting" not in section_diff([HtmlPiece("a'<", (waiting,))])
+    assert " waiting" not in section_diff(section, views)
+
+
+def test_the_report_draws_a_section_as_its_table_views() -> None:
+    edits = [
+        Edit(0, 3, "tbe", "the", "ocr", "o", 0.9, True),
+        Edit(0, 3, "tbe", "tbc", "dictionary", "d", 0.4, False, "rejected"),
+    ]
+    section = SectionDiff(3, "title", None, "tbe end", "the end", edits, [4, 7])
+    html = table_diff(section)
+    assert html == section_diff(section, table_views(section))
+    assert (
+        'data-key="3-4"' in html and 'class="edit pass-dictionary rejected" data-key="3-7"' in html
+    )
 
 
 TEXT = st.text(
@@ -116,12 +160,13 @@ NAME = st.one_of(st.sampled_from(["ocr", "dehyphenate+dictionary", "context", ""
 
 
 @st.composite
-def edit_views(draw: st.DrawFn) -> EditView:
-    original = draw(TEXT)
+def edit_views(draw: st.DrawFn, raw: str) -> EditView:
+    start = draw(st.integers(0, len(raw)))
+    end = draw(st.integers(start, min(len(raw), start + 6)))
     edit = Edit(
-        0,
-        len(original),
-        original,
+        start,
+        end,
+        raw[start:end],
         draw(TEXT),
         draw(NAME),
         draw(NAME),
@@ -143,14 +188,20 @@ def edit_views(draw: st.DrawFn) -> EditView:
     )
 
 
-PIECES = st.lists(
-    st.builds(HtmlPiece, TEXT, st.lists(edit_views(), max_size=3).map(tuple)), max_size=6
-)
+@st.composite
+def sections(draw: st.DrawFn) -> tuple[SectionDiff, list[EditView]]:
+    raw = "".join(draw(st.lists(TEXT, max_size=5)))
+    views = draw(st.lists(edit_views(raw), max_size=5))
+    edits = [v.edit for v in views]
+    return SectionDiff(0, "s", None, raw, raw, edits, [v.number for v in views]), views
 
 
-@given(PIECES, st.booleans())
-def test_any_pieces_render_as_the_macro_did(pieces: list[HtmlPiece], interactive: bool) -> None:
-    assert section_diff(pieces, interactive) == macro_html(pieces, interactive)
+@given(sections(), st.booleans())
+def test_any_section_renders_as_the_macro_did(
+    drawn: tuple[SectionDiff, list[EditView]], interactive: bool
+) -> None:
+    section, views = drawn
+    assert section_diff(section, views, interactive) == macro_html(section, views, interactive)
 
 
 def test_a_real_runs_sections_render_as_the_macro_did(run_dir: Path, tmp_path: Path) -> None:
@@ -158,20 +209,18 @@ def test_a_real_runs_sections_render_as_the_macro_did(run_dir: Path, tmp_path: P
     assert SCRIPT_CASE in cases
     for case in cases.values():
         for section in case.sections:
-            pieces = html_pieces(section, table_views(section))
-            assert section_diff(pieces) == macro_html(pieces, False)
+            assert table_diff(section) == macro_html(section, table_views(section), False)
     out = tmp_path / "out"
     shutil.copytree(run_dir, out)
     review = ReviewState(out, tmp_path / "rules")
     for case in range(len(cases)):
         for section, views, _ in case_views(review, case, Filters(kind="suggested")):
-            pieces = html_pieces(section, views)
-            assert section_diff(pieces, True) == macro_html(pieces, True)
+            assert section_diff(section, views, True) == macro_html(section, views, True)
 
 
 @pytest.mark.parametrize("interactive", [False, True])
 def test_templates_draw_the_diff_with_the_function(interactive: bool) -> None:
-    pieces = [HtmlPiece("x"), HtmlPiece("tbe", (view("tbe", "the"),))]
-    template = environment().from_string("{{ section_diff(pieces, interactive) }}")
-    rendered = template.render(pieces=pieces, interactive=interactive)
-    assert rendered == section_diff(pieces, interactive)
+    section, views = one_edit("on tbe", "tbe", "the")
+    template = environment().from_string("{{ section_diff(section, views, interactive) }}")
+    rendered = template.render(section=section, views=views, interactive=interactive)
+    assert rendered == section_diff(section, views, interactive)

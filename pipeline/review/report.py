@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections import Counter
+import heapq
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
@@ -20,9 +21,9 @@ import pandas as pd
 
 from pipeline.atomic import write_atomic
 from pipeline.decisions import DECISIONS_FILE, read_decisions
-from pipeline.output import read_table
 from pipeline.output.schema import REPORT_NAME
-from pipeline.review.diff import CaseDiff, build_cases, primary_pass, records
+from pipeline.review.diff import CaseDiff, build_cases, primary_pass
+from pipeline.review.rows import read_rows
 from pipeline.review.views import PACKAGE, environment
 
 REPORT_FILE = REPORT_NAME
@@ -111,15 +112,16 @@ def _count(rows: list[dict[str, Any]], key: str) -> list[tuple[str, int, int]]:
 
 def _top(rows: list[dict[str, Any]], limit: int) -> list[tuple[str, str, int, int, int]]:
     """The most frequent (original → replacement) pairs: count, applied, pages."""
-    count: Counter[tuple[str, str]] = Counter()
+    pairs = [(str(row["original"]), str(row["replacement"])) for row in rows]
+    count = Counter(pairs)
+    ranked = heapq.nsmallest(limit, count, key=lambda p: (-count[p], p))
     applied: Counter[tuple[str, str]] = Counter()
-    pages: dict[tuple[str, str], set[str]] = {}
-    for row in rows:
-        pair = (str(row["original"]), str(row["replacement"]))
-        count[pair] += 1
-        applied[pair] += bool(row["applied"])
-        pages.setdefault(pair, set()).add(str(row["case_id"]))
-    ranked = sorted(count, key=lambda p: (-count[p], p))[:limit]
+    pages: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    wanted = set(ranked)
+    for pair, row in zip(pairs, rows, strict=True):
+        if pair in wanted:  # only the top pairs' pages and applied counts are shown
+            applied[pair] += bool(row["applied"])
+            pages[pair].add(str(row["case_id"]))
     return [(o, r, count[(o, r)], applied[(o, r)], len(pages[(o, r)])) for o, r in ranked]
 
 
@@ -127,6 +129,8 @@ def _waits(row: dict[str, Any]) -> bool:
     """Whether a correction waits for a reviewer: its ``to_review`` column, or, in tables
     without one, whether it is a suggestion."""
     flag = row.get("to_review")
+    if isinstance(flag, bool):
+        return flag
     return not row["applied"] if flag is None or pd.isna(flag) else bool(flag)
 
 
@@ -175,7 +179,7 @@ def bar_chart(
 
 def by_section_kind(rows: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
     """(section kind, applied, suggested): every ``other:<heading>`` counts as ``other``."""
-    kinds = [dict(r, section=str(r["section"]).split(":", 1)[0]) for r in rows]
+    kinds = [{"section": str(r["section"]).split(":", 1)[0], "applied": r["applied"]} for r in rows]
     return _count(kinds, "section")
 
 
@@ -285,9 +289,9 @@ def render_report(data: ReportData, title: str) -> str:
 def build_report(out_dir: Path) -> str:
     """The report of the run in ``out_dir``."""
     out_dir = Path(out_dir)
-    tables = {n: records(read_table(out_dir, n)) for n in ("cases", "sections", "corrections")}
+    tables = {n: read_rows(out_dir, n) for n in ("cases", "sections", "corrections")}
     try:
-        errors = records(read_table(out_dir, "errors"))
+        errors = read_rows(out_dir, "errors")
     except FileNotFoundError:
         errors = []
     n_decisions = len(read_decisions(out_dir / DECISIONS_FILE))

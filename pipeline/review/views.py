@@ -1,5 +1,4 @@
-"""What the web pages render: edits as views, a section's diff as pieces and as HTML, the
-templates.
+"""What the web pages render: edits as views, a section's diff as HTML, the templates.
 
 The review app and the static report share one Jinja2 environment (the templates in the
 package's ``templates`` folder), these view objects and :func:`section_diff`, the one
@@ -11,7 +10,7 @@ autoescape would: page text is untrusted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,26 +70,19 @@ def pass_class(pass_name: str) -> str:
     return "pass-" + re.sub(r"[^a-z0-9-]", "", primary_pass(pass_name).lower())
 
 
-@dataclass(frozen=True)
-class HtmlPiece:
-    """A plain run of text, or a cluster of edits with the raw text they change."""
-
-    text: str
-    views: tuple[EditView, ...] = ()
-
-    @property
-    def struck(self) -> bool:
-        return any(v.edit.applied for v in self.views)
+def tooltip(edit: Edit, status: str, scope: str | None = None) -> str:
+    """The tooltip of an edit: what it changes, who made it, how sure, what became of it
+    (and the scope of the decision that did)."""
+    by = f" ({scope})" if scope else ""
+    return (
+        f"{visible(edit.original)} → {visible(edit.replacement)} · {edit.pass_name} · "
+        f"{edit.rule} · {edit.confidence:.2f} · {status}{by}"
+    )
 
 
 def edit_title(view: EditView) -> str:
-    """The tooltip of an edit: what it changes, who made it, how sure, what became of it."""
-    edit = view.edit
-    by = f" ({view.scope})" if view.scope else ""
-    return (
-        f"{visible(edit.original)} → {visible(edit.replacement)} · {edit.pass_name} · "
-        f"{edit.rule} · {edit.confidence:.2f} · {view.status}{by}"
-    )
+    """The tooltip of an edit as a page shows it."""
+    return tooltip(view.edit, view.status, view.scope)
 
 
 def edit_key(position: int, number: int) -> str:
@@ -98,30 +90,29 @@ def edit_key(position: int, number: int) -> str:
     return f"{position}-{number}"
 
 
-def table_views(section: SectionDiff) -> list[EditView]:
-    """A section's edits as the tables have them (the report has no decisions to apply)."""
-    return [
-        EditView(edit_key(section.position, n), n, e)
-        for n, e in zip(section.numbers, section.edits, strict=True)
-    ]
-
-
-def html_pieces(section: SectionDiff, views: Sequence[EditView]) -> list[HtmlPiece]:
-    """A section's inline diff for a template; the template escapes every piece of text."""
-    out = []
-    for piece in clusters(section.raw, [v.edit for v in views]):
-        if isinstance(piece, str):
-            out.append(HtmlPiece(piece))
-        else:
-            out.append(HtmlPiece(piece.original, tuple(views[i] for i in piece.members)))
-    return out
-
-
 def _shown(text: str) -> str:
     """Text escaped; empty or whitespace-only text made visible, in a ``ws`` span."""
     if text.strip():
         return escape(text)
     return "".join(('<span class="ws">', escape(visible(text)), "</span>"))
+
+
+@lru_cache(maxsize=256)
+def _word(word: str) -> str:
+    """A class name escaped, once: a run has a handful of passes and statuses."""
+    return escape(word)
+
+
+def _ins(
+    key: str, edit: Edit, status: str, title: str, classes: str = "", more: Sequence[str] = ()
+) -> list[str]:
+    """One edit of a cluster: its replacement, classed by pass and status, with its key and
+    tooltip; ``classes`` and ``more`` are the review page's own classes and attributes."""
+    return [
+        '<ins class="edit ', _word(pass_class(edit.pass_name)), " ", _word(status), classes,
+        '" data-key="', escape(key), '" title="', escape(title), '"', *more,
+        ">", _shown(edit.replacement), "</ins>",
+    ]  # fmt: skip
 
 
 def _controls(view: EditView) -> list[str]:
@@ -141,44 +132,62 @@ def _controls(view: EditView) -> list[str]:
     ]  # fmt: skip
 
 
-def _edit_html(view: EditView, interactive: bool) -> list[str]:
-    """One edit of a cluster: its replacement, classed by pass and status, with a tooltip."""
-    classes = ["edit ", escape(view.pass_class), " ", escape(view.status)]
-    if interactive and view.waiting:
-        classes.append(" waiting")
-    if interactive and not view.queued:
-        classes.append(" outside")
-    return [
-        '<ins class="', *classes,
-        '" data-key="', escape(view.key),
-        '" title="', escape(edit_title(view)), '"',
-        *(_controls(view) if interactive else ()),
-        ">", _shown(view.edit.replacement), "</ins>",
-    ]  # fmt: skip
+def _view_ins(view: EditView, interactive: bool) -> list[str]:
+    """An edit as a page shows it; the review page's also shows whether it waits for a
+    reviewer or falls outside the filters, and carries its details for the page's keys."""
+    if not interactive:
+        return _ins(view.key, view.edit, view.status, edit_title(view))
+    classes = (" waiting" if view.waiting else "") + ("" if view.queued else " outside")
+    return _ins(view.key, view.edit, view.status, edit_title(view), classes, _controls(view))
 
 
-def section_diff(pieces: Iterable[HtmlPiece], interactive: bool = False) -> Markup:
-    """A section's inline diff as HTML: plain runs, and each cluster as the raw text struck
-    through followed by its edits; ``interactive`` adds what the review page's keys need.
+def _diff(raw: str, edits: Sequence[Edit], ins: Callable[[int], list[str]]) -> Markup:
+    """The diff of ``raw``: plain runs, and each cluster of edits as its raw text struck
+    through followed by ``ins(i)`` of each edit ``i`` in it."""
+    out = ['<div class="diff">']
+    for piece in clusters(raw, edits):
+        if isinstance(piece, str):
+            out.append(escape(piece))
+            continue
+        struck = any(edits[i].applied for i in piece.members)
+        out += ['<span class="cluster struck">' if struck else '<span class="cluster">']
+        out += ['<del class="orig">', _shown(piece.original), "</del>"]
+        for i in piece.members:
+            out += ins(i)
+        out.append("</span>")
+    out.append("</div>")
+    return Markup("".join(out))
+
+
+def section_diff(
+    section: SectionDiff, views: Sequence[EditView], interactive: bool = False
+) -> Markup:
+    """A section's inline diff as HTML, its edits shown as ``views``; ``interactive`` adds
+    what the review page needs. The one definition of the diff's markup, for the report
+    and the review page alike: every piece of text in it is escaped.
 
     Python rather than a Jinja macro: the report draws one per section, and a macro call
     costs more than the markup it writes.
 
-    >>> print(section_diff([HtmlPiece("a <b> ")]))
-    <div class="diff">a &lt;b&gt; </div>
+    >>> print(section_diff(SectionDiff(0, "title", None, "a <b>", "a <b>", [], []), []))
+    <div class="diff">a &lt;b&gt;</div>
     """
-    out = ['<div class="diff">']
-    for piece in pieces:
-        if not piece.views:
-            out.append(escape(piece.text))
-            continue
-        out += ['<span class="cluster struck">' if piece.struck else '<span class="cluster">']
-        out += ['<del class="orig">', _shown(piece.text), "</del>"]
-        for view in piece.views:
-            out += _edit_html(view, interactive)
-        out.append("</span>")
-    out.append("</div>")
-    return Markup("".join(out))
+    edits = [v.edit for v in views]
+    return _diff(section.raw, edits, lambda i: _view_ins(views[i], interactive))
+
+
+def table_diff(section: SectionDiff) -> Markup:
+    """A section's diff as the tables have it, each edit shown as a plain
+    ``EditView(edit_key(position, number), number, edit)`` would be: the report's, which
+    has no decisions to apply and nothing to press (and no view to make per edit)."""
+    edits, position, numbers = section.edits, section.position, section.numbers
+
+    def ins(i: int) -> list[str]:
+        edit = edits[i]
+        status = edit_status(edit)
+        return _ins(edit_key(position, numbers[i]), edit, status, tooltip(edit, status))
+
+    return _diff(section.raw, edits, ins)
 
 
 def breakable(text: str) -> Markup:
@@ -200,12 +209,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(
-        html_pieces=html_pieces,
-        table_views=table_views,
-        edit_title=edit_title,
-        section_diff=section_diff,
-    )
+    env.globals.update(section_diff=section_diff, table_diff=table_diff)
     env.filters["visible"] = visible
     env.filters["breakable"] = breakable
     return env
