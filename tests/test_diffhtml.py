@@ -20,6 +20,7 @@ from pipeline.review.filters import Filters
 from pipeline.review.state import ReviewState
 from pipeline.review.views import (
     EditView,
+    edit_key,
     edit_title,
     environment,
     section_diff,
@@ -89,7 +90,7 @@ def macro_html(section: SectionDiff, views: Sequence[EditView], interactive: boo
 def table_views(section: SectionDiff) -> list[EditView]:
     """A section's edits as the tables have them: what the report shows."""
     return [
-        EditView(f"{section.position}-{n}", n, e)
+        EditView(edit_key(section.position, n), n, e)
         for n, e in zip(section.numbers, section.edits, strict=True)
     ]
 
@@ -202,6 +203,14 @@ def test_any_section_renders_as_the_macro_did(
 ) -> None:
     section, views = drawn
     assert section_diff(section, views, interactive) == macro_html(section, views, interactive)
+
+
+@given(sections())
+def test_any_section_of_the_tables_renders_in_the_report_as_the_macro_did(
+    drawn: tuple[SectionDiff, list[EditView]],
+) -> None:
+    section = drawn[0]
+    assert table_diff(section) == macro_html(section, table_views(section), False)
 
 
 def test_a_real_runs_sections_render_as_the_macro_did(run_dir: Path, tmp_path: Path) -> None:

@@ -55,18 +55,27 @@ def _groups(edits: Sequence[Edit]) -> list[tuple[int, int, list[int]]]:
     return groups
 
 
-def clusters(raw: str, edits: Sequence[Edit]) -> list[Piece]:
-    """The raw text as plain runs and clusters of overlapping edits, in text order."""
-    out: list[Piece] = []
+def spans(raw: str, edits: Sequence[Edit]) -> list[tuple[int, int, list[int]]]:
+    """The raw text as (start, end, indexes of the edits there) in text order: plain runs,
+    with no edits, between clusters of overlapping edits."""
+    out: list[tuple[int, int, list[int]]] = []
     pos = 0
     for start, end, members in _groups(edits):
         if start > pos:
-            out.append(raw[pos:start])
-        out.append(Cluster(start, end, raw[start:end], tuple(members)))
+            out.append((pos, start, []))
+        out.append((start, end, members))
         pos = end
     if pos < len(raw):
-        out.append(raw[pos:])
+        out.append((pos, len(raw), []))
     return out
+
+
+def clusters(raw: str, edits: Sequence[Edit]) -> list[Piece]:
+    """The raw text as plain runs and clusters of overlapping edits, in text order."""
+    return [
+        Cluster(start, end, raw[start:end], tuple(members)) if members else raw[start:end]
+        for start, end, members in spans(raw, edits)
+    ]
 
 
 def primary_pass(pass_name: str) -> str:
@@ -135,7 +144,7 @@ class CaseDiff:
 
 def _text(value: Any) -> str | None:
     """A table cell as text; an empty cell (None, NaN or NA, as pandas reads it) as None."""
-    if isinstance(value, str):  # most cells: no need to ask pandas
+    if value is None or isinstance(value, str):  # most cells: no need to ask pandas
         return value
     return None if pd.isna(value) else str(value)
 
