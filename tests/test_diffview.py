@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from pipeline.review.diff import (
     visible,
 )
 from pipeline.review.terminal import printable, render_case, show_case
-from pipeline.review.views import html_pieces, table_views
+from pipeline.review.views import table_diff
 
 from .conftest import SAMPLE_CASE
 
@@ -108,14 +109,12 @@ def test_rejected_edits_and_hostile_text() -> None:
     assert "[bold]x[/bold] tezt{!test!}" in text and "rejected" in text
 
 
-def test_html_pieces_carry_views_in_text_order() -> None:
+def test_the_html_diff_shows_clusters_and_their_edits_in_text_order() -> None:
     section = sample_section()
-    pieces = html_pieces(section, table_views(section))
-    clusters_only = [p for p in pieces if p.views]
-    assert [[v.key for v in p.views] for p in clusters_only] == [["2-0"], ["2-1", "2-2"], ["2-3"]]
-    assert [p.struck for p in clusters_only] == [False, True, True]
-    assert clusters_only[1].views[1].pass_class == "pass-dictionary"
-    assert clusters_only[1].views[1].status == "suggested"
+    html = table_diff(section)
+    assert re.findall(r'data-key="([^"]+)"', html) == ["2-0", "2-1", "2-2", "2-3"]
+    assert re.findall(r'<span class="cluster( struck)?">', html) == ["", " struck", " struck"]
+    assert '<ins class="edit pass-dictionary suggested" data-key="2-2"' in html
 
 
 def test_build_cases_from_table_rows() -> None:

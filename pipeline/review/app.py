@@ -46,7 +46,7 @@ from pipeline.review.casepage import (
 from pipeline.review.filters import PAGE_SIZE, Filters
 from pipeline.review.server import HOST, bind, make_server
 from pipeline.review.state import ReviewState
-from pipeline.review.views import PACKAGE, environment, html_pieces
+from pipeline.review.views import PACKAGE, environment
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 LEAST_LIKELY = Filters(kind="suggested", decision="undecided", sort="confidence")
@@ -169,13 +169,12 @@ async def case_page(request: Request) -> Response:
         wanted = review.live.undecided(review.store)
         first = review.queue(filters).first_in(review.store, case, wanted)
         at = review.store.key(first) if first is not None else (keys[0] if keys else "")
-    page = [(s, html_pieces(s, views), clean) for s, views, clean in sections]
     return _page(
         request,
         "review_case.html",
         filters,
         case=review.store.case(case),
-        sections=page,
+        sections=sections,
         counts=review.counts(case),
         at=at,
         prev_id=review.store.case_ids[before] if before is not None else None,

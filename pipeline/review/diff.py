@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.edits import Edit
-from pipeline.output import read_table
+from pipeline.review.rows import read_rows
 
 Row = dict[str, Any]
 
@@ -36,37 +36,46 @@ class Cluster:
 Piece = str | Cluster
 
 
-def _groups(edits: Sequence[Edit]) -> list[list[int]]:
-    """Indexes of edits that overlap, or insert at one point, grouped in text order."""
+def _groups(edits: Sequence[Edit]) -> list[tuple[int, int, list[int]]]:
+    """(start, end, indexes) of each group of edits that overlap, or insert at one point, in
+    text order."""
     order = sorted(range(len(edits)), key=lambda i: (edits[i].start, edits[i].end, i))
-    groups: list[list[int]] = []
-    group_start = group_end = -1
+    groups: list[tuple[int, int, list[int]]] = []
+    start = end = -1
     for i in order:
         edit = edits[i]
-        touches = edit.start < group_end or edit.start == group_start == group_end
-        if groups and touches:
-            groups[-1].append(i)
-            group_end = max(group_end, edit.end)
+        if groups and (edit.start < end or edit.start == start == end):
+            groups[-1][2].append(i)
+            if edit.end > end:
+                end = edit.end
+                groups[-1] = (start, end, groups[-1][2])
         else:
-            groups.append([i])
-            group_start, group_end = edit.start, edit.end
+            start, end = edit.start, edit.end
+            groups.append((start, end, [i]))
     return groups
+
+
+def spans(raw: str, edits: Sequence[Edit]) -> list[tuple[int, int, list[int]]]:
+    """The raw text as (start, end, indexes of the edits there) in text order: plain runs,
+    with no edits, between clusters of overlapping edits."""
+    out: list[tuple[int, int, list[int]]] = []
+    pos = 0
+    for start, end, members in _groups(edits):
+        if start > pos:
+            out.append((pos, start, []))
+        out.append((start, end, members))
+        pos = end
+    if pos < len(raw):
+        out.append((pos, len(raw), []))
+    return out
 
 
 def clusters(raw: str, edits: Sequence[Edit]) -> list[Piece]:
     """The raw text as plain runs and clusters of overlapping edits, in text order."""
-    out: list[Piece] = []
-    pos = 0
-    for group in _groups(edits):
-        start = min(edits[i].start for i in group)
-        end = max(edits[i].end for i in group)
-        if start > pos:
-            out.append(raw[pos:start])
-        out.append(Cluster(start, end, raw[start:end], tuple(group)))
-        pos = max(pos, end)
-    if pos < len(raw):
-        out.append(raw[pos:])
-    return out
+    return [
+        Cluster(start, end, raw[start:end], tuple(members)) if members else raw[start:end]
+        for start, end, members in spans(raw, edits)
+    ]
 
 
 def primary_pass(pass_name: str) -> str:
@@ -123,13 +132,26 @@ class CaseDiff:
     def edits(self) -> list[Edit]:
         return [e for s in self.sections for e in s.edits]
 
+    @property
+    def n_edits(self) -> int:
+        return sum(len(s.edits) for s in self.sections)
+
+    @property
+    def n_applied(self) -> int:
+        """How many of its edits are applied; the others are suggestions."""
+        return sum(e.applied for s in self.sections for e in s.edits)
+
 
 def _text(value: Any) -> str | None:
     """A table cell as text; an empty cell (None, NaN or NA, as pandas reads it) as None."""
+    if value is None or isinstance(value, str):  # most cells: no need to ask pandas
+        return value
     return None if pd.isna(value) else str(value)
 
 
 def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
     return None if pd.isna(value) else bool(value)
 
 
@@ -137,7 +159,7 @@ def _strings(value: Any) -> tuple[str, ...]:
     """A list cell (a list, an array, or null) as a tuple of strings."""
     if value is None or isinstance(value, float | str):
         return ()
-    return tuple(str(v) for v in value)
+    return tuple(map(str, value))
 
 
 def row_edit(row: Row) -> Edit:
@@ -193,27 +215,25 @@ def build_cases(
             diff = _section_diff(row)
             case.sections.append(diff)
             by_section[_where(row)] = diff
-    for row in sorted(corrections, key=lambda r: (*_where(r), int(r["edit"]))):
-        target = by_section.get(_where(row))
+    rows = list(corrections)
+    keys = [(*_where(r), int(r["edit"])) for r in rows]
+    for i in sorted(range(len(rows)), key=keys.__getitem__):
+        row, (case_id, position, number) = rows[i], keys[i]
+        target = by_section.get((case_id, position))
         if target is not None:
             target.edits.append(row_edit(row))
-            target.numbers.append(int(row["edit"]))
+            target.numbers.append(number)
             target.proposed.append(_flag(row.get("proposed")))
             target.readings.append(_text(row.get("proposed_replacement")))
     return out
 
 
-def records(df: pd.DataFrame) -> list[Row]:
-    """A DataFrame's rows as plain dicts."""
-    return df.to_dict(orient="records")
-
-
 def load_cases(out_dir: Path) -> dict[str, CaseDiff]:
     """Every case's diff from a finished run's tables."""
     return build_cases(
-        records(read_table(out_dir, "cases")),
-        records(read_table(out_dir, "sections")),
-        records(read_table(out_dir, "corrections")),
+        read_rows(out_dir, "cases"),
+        read_rows(out_dir, "sections"),
+        read_rows(out_dir, "corrections"),
     )
 
 

@@ -1,21 +1,25 @@
-"""What the web pages render: edits as views, a section's diff as pieces, the templates.
+"""What the web pages render: edits as views, a section's diff as HTML, the templates.
 
 The review app and the static report share one Jinja2 environment (the templates in the
-package's ``templates`` folder) and these view objects, so both pages draw an edit the same
-way. The environment autoescapes everything: page text is untrusted.
+package's ``templates`` folder), these view objects and :func:`section_diff`, the one
+definition of a section's diff markup, so both pages draw an edit the same way. The
+environment autoescapes everything, and :func:`section_diff` escapes every piece of text as
+autoescape would: page text is untrusted.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from pipeline.edits import Edit
-from pipeline.review.diff import SectionDiff, clusters, edit_status, primary_pass, visible
+from pipeline.review.diff import SectionDiff, edit_status, primary_pass, spans, visible
 
 PACKAGE = "pipeline.review"
 
@@ -53,29 +57,32 @@ class EditView:
     @property
     def pass_class(self) -> str:
         """A CSS class from the pass name, reduced to characters a class may hold."""
-        return "pass-" + re.sub(r"[^a-z0-9-]", "", primary_pass(self.edit.pass_name).lower())
+        return pass_class(self.edit.pass_name)
 
 
-@dataclass(frozen=True)
-class HtmlPiece:
-    """A plain run of text, or a cluster of edits with the raw text they change."""
+@lru_cache(maxsize=1024)
+def pass_class(pass_name: str) -> str:
+    """The CSS class of an edit's pass (a run has a handful of pass names, each edit one).
 
-    text: str
-    views: tuple[EditView, ...] = ()
+    >>> pass_class("dehyphenate+OCR_2")
+    'pass-ocr2'
+    """
+    return "pass-" + re.sub(r"[^a-z0-9-]", "", primary_pass(pass_name).lower())
 
-    @property
-    def struck(self) -> bool:
-        return any(v.edit.applied for v in self.views)
+
+def tooltip(edit: Edit, status: str, scope: str | None = None) -> str:
+    """The tooltip of an edit: what it changes, who made it, how sure, what became of it
+    (and the scope of the decision that did)."""
+    by = f" ({scope})" if scope else ""
+    return (
+        f"{visible(edit.original)} → {visible(edit.replacement)} · {edit.pass_name} · "
+        f"{edit.rule} · {edit.confidence:.2f} · {status}{by}"
+    )
 
 
 def edit_title(view: EditView) -> str:
-    """The tooltip of an edit: what it changes, who made it, how sure, what became of it."""
-    edit = view.edit
-    by = f" ({view.scope})" if view.scope else ""
-    return (
-        f"{visible(edit.original)} → {visible(edit.replacement)} · {edit.pass_name} · "
-        f"{edit.rule} · {edit.confidence:.2f} · {view.status}{by}"
-    )
+    """The tooltip of an edit as a page shows it."""
+    return tooltip(view.edit, view.status, view.scope)
 
 
 def edit_key(position: int, number: int) -> str:
@@ -83,23 +90,106 @@ def edit_key(position: int, number: int) -> str:
     return f"{position}-{number}"
 
 
-def table_views(section: SectionDiff) -> list[EditView]:
-    """A section's edits as the tables have them (the report has no decisions to apply)."""
+def _escaped(text: str) -> str:
+    """``markupsafe.escape(text)``; text without any of the characters it replaces as it
+    is, without the Markup object escape makes of it (a third of the report's diff time)."""
+    if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
+        return escape(text)
+    return text
+
+
+def _shown(text: str) -> str:
+    """Text escaped; empty or whitespace-only text made visible, in a ``ws`` span."""
+    if text.strip():
+        return _escaped(text)
+    return "".join(('<span class="ws">', _escaped(visible(text)), "</span>"))
+
+
+def _ins(
+    key: str, edit: Edit, status: str, title: str, classes: str = "", more: Sequence[str] = ()
+) -> list[str]:
+    """One edit of a cluster: its replacement, classed by pass and status, with its key and
+    tooltip; ``classes`` and ``more`` are the review page's own classes and attributes."""
     return [
-        EditView(edit_key(section.position, n), n, e)
-        for n, e in zip(section.numbers, section.edits, strict=True)
-    ]
+        '<ins class="edit ', _escaped(pass_class(edit.pass_name)), " ", _escaped(status), classes,
+        '" data-key="', _escaped(key), '" title="', _escaped(title), '"', *more,
+        ">", _shown(edit.replacement), "</ins>",
+    ]  # fmt: skip
 
 
-def html_pieces(section: SectionDiff, views: Sequence[EditView]) -> list[HtmlPiece]:
-    """A section's inline diff for a template; the template escapes every piece of text."""
-    out = []
-    for piece in clusters(section.raw, [v.edit for v in views]):
-        if isinstance(piece, str):
-            out.append(HtmlPiece(piece))
-        else:
-            out.append(HtmlPiece(piece.original, tuple(views[i] for i in piece.members)))
-    return out
+def _controls(view: EditView) -> list[str]:
+    """The attributes the review page's script reads an edit's details from."""
+    edit = view.edit
+    readings = htmlsafe_json_dumps(view.readings, sort_keys=True)  # Jinja's tojson
+    return [
+        ' tabindex="-1" data-original="', _escaped(edit.original),
+        '" data-replacement="', _escaped(edit.replacement),
+        "\" data-readings='", readings,
+        "' data-pass=\"", _escaped(edit.pass_name),
+        '" data-rule="', _escaped(edit.rule),
+        '" data-confidence="', f"{edit.confidence:.2f}",
+        '" data-pair-count="', str(view.pair_count),
+        '" data-rule-count="', str(view.rule_count),
+        '" data-queued="', "1" if view.queued else "0", '"',
+    ]  # fmt: skip
+
+
+def _view_ins(view: EditView, interactive: bool) -> list[str]:
+    """An edit as a page shows it; the review page's also shows whether it waits for a
+    reviewer or falls outside the filters, and carries its details for the page's keys."""
+    if not interactive:
+        return _ins(view.key, view.edit, view.status, edit_title(view))
+    classes = (" waiting" if view.waiting else "") + ("" if view.queued else " outside")
+    return _ins(view.key, view.edit, view.status, edit_title(view), classes, _controls(view))
+
+
+def _diff(raw: str, edits: Sequence[Edit], ins: Callable[[int], list[str]]) -> Markup:
+    """The diff of ``raw``: plain runs, and each cluster of edits as its raw text struck
+    through followed by ``ins(i)`` of each edit ``i`` in it."""
+    out = ['<div class="diff">']
+    for start, end, members in spans(raw, edits):
+        if not members:
+            out.append(_escaped(raw[start:end]))
+            continue
+        struck = any(edits[i].applied for i in members)
+        out += ['<span class="cluster struck">' if struck else '<span class="cluster">']
+        out += ['<del class="orig">', _shown(raw[start:end]), "</del>"]
+        for i in members:
+            out += ins(i)
+        out.append("</span>")
+    out.append("</div>")
+    return Markup("".join(out))
+
+
+def section_diff(
+    section: SectionDiff, views: Sequence[EditView], interactive: bool = False
+) -> Markup:
+    """A section's inline diff as HTML, its edits shown as ``views``; ``interactive`` adds
+    what the review page needs. The one definition of the diff's markup, for the report
+    and the review page alike: every piece of text in it is escaped.
+
+    Python rather than a Jinja macro: the report draws one per section, and a macro call
+    costs more than the markup it writes.
+
+    >>> print(section_diff(SectionDiff(0, "title", None, "a <b>", "a <b>", [], []), []))
+    <div class="diff">a &lt;b&gt;</div>
+    """
+    edits = [v.edit for v in views]
+    return _diff(section.raw, edits, lambda i: _view_ins(views[i], interactive))
+
+
+def table_diff(section: SectionDiff) -> Markup:
+    """A section's diff as the tables have it, each edit shown as a plain
+    ``EditView(edit_key(position, number), number, edit)`` would be: the report's, which
+    has no decisions to apply and nothing to press (and no view to make per edit)."""
+    edits, position, numbers = section.edits, section.position, section.numbers
+
+    def ins(i: int) -> list[str]:
+        edit = edits[i]
+        status = edit_status(edit)
+        return _ins(edit_key(position, numbers[i]), edit, status, tooltip(edit, status))
+
+    return _diff(section.raw, edits, ins)
 
 
 def breakable(text: str) -> Markup:
@@ -121,7 +211,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(html_pieces=html_pieces, table_views=table_views, edit_title=edit_title)
+    env.globals.update(section_diff=section_diff, table_diff=table_diff)
     env.filters["visible"] = visible
     env.filters["breakable"] = breakable
     return env
