@@ -74,6 +74,7 @@ class Scores:
 
 
 def _at_least(text: str, threshold: int, rules: Unlabeled) -> bool:
+    """:func:`textbook_score` of ``text`` compared with ``threshold``, stopping early."""
     size = len(text.split())
     length = (size >= rules.long_words) + (size >= 2 * rules.long_words)
     against = sum(len(p.findall(text)) for p in rules.observation_cues)
@@ -136,8 +137,8 @@ def confirms(
     (``scores``: the page's, else its own)."""
     if name == REFERENCES:
         return rules.is_citation(block.text)
-    score = Scores(rules.unlabeled) if scores is None else scores
-    return carried or score.at_least(block.text, rules.unlabeled.margin)
+    scores = Scores(rules.unlabeled) if scores is None else scores
+    return carried or scores.at_least(block.text, rules.unlabeled.margin)
 
 
 def source_index(names: list[str], rules: SectionRules) -> int | None:
@@ -159,14 +160,14 @@ def discussion_tail(
     ``scores``: the page's textbook scores, else its own.
     """
     settings = rules.unlabeled
-    score = Scores(settings) if scores is None else scores
+    scores = Scores(settings) if scores is None else scores
     if len(blocks) < 2:
         return 0
-    if not carried and not score.at_least(blocks[-1].text, settings.margin):
+    if not carried and not scores.at_least(blocks[-1].text, settings.margin):
         return 0
     tail = 1
     while tail < len(blocks) - 1:
-        if not score.at_least(blocks[-1 - tail].text, settings.extend_margin):
+        if not scores.at_least(blocks[-1 - tail].text, settings.extend_margin):
             break
         tail += 1
     return tail
