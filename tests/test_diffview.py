@@ -19,6 +19,7 @@ from pipeline.review.diff import (
     clusters,
     find_case,
     load_cases,
+    spans,
     visible,
 )
 from pipeline.review.terminal import printable, render_case, show_case
@@ -63,6 +64,18 @@ def test_clusters_group_overlapping_edits_and_keep_every_character() -> None:
         ".",
     ]
     assert "".join(p if isinstance(p, str) else p.original for p in pieces) == RAW
+
+
+def test_spans_cut_the_text_as_clusters_do_without_cluster_objects() -> None:
+    edits = sample_edits()
+    cut = spans(RAW, edits)
+    assert [(start, end) for start, end, _ in cut] == [
+        (0, 2), (2, 7), (7, 20), (20, 35), (35, 36), (36, 37)
+    ]  # fmt: skip
+    assert [members for _, _, members in cut] == [[], [0], [], [1, 2], [3], []]
+    assert clusters(RAW, edits) == [
+        RAW[s:e] if not m else Cluster(s, e, RAW[s:e], tuple(m)) for s, e, m in cut
+    ]
 
 
 def test_zero_length_edits_at_one_point_share_a_cluster() -> None:

@@ -87,6 +87,20 @@ def test_the_report_is_the_same_every_time(run_dir: Path) -> None:
     assert build_report(run_dir) == build_report(run_dir)
 
 
+def test_building_the_report_leaves_the_cycle_collector_as_it_was(run_dir: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    build_report(run_dir)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_report(run_dir)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_charts_scale_and_bin() -> None:
     chart = bar_chart([("ocr", 4, 0), ("dictionary", 1, 1)], width=100, passes=True)
     assert [(b.applied_width, b.suggested_width, b.y) for b in chart.bars] == [

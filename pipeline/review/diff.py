@@ -216,7 +216,7 @@ def build_cases(
             case.sections.append(diff)
             by_section[_where(row)] = diff
     rows = list(corrections)
-    keys = [(*_where(r), int(r["edit"])) for r in rows]
+    keys = [(str(r["case_id"]), int(r["position"]), int(r["edit"])) for r in rows]
     for i in sorted(range(len(rows)), key=keys.__getitem__):
         row, (case_id, position, number) = rows[i], keys[i]
         target = by_section.get((case_id, position))

@@ -104,17 +104,14 @@ class ReportData:
 
 def _count(rows: list[dict[str, Any]], key: str) -> list[tuple[str, int, int]]:
     """(value, applied, suggested) for each value of ``key``, most edits first."""
-    return _tally((str(row[key]), row["applied"]) for row in rows)
+    return _tally((str(row[key]), bool(row["applied"])) for row in rows)
 
 
-def _tally(values: Iterable[tuple[str, Any]]) -> list[tuple[str, int, int]]:
+def _tally(values: Iterable[tuple[str, bool]]) -> list[tuple[str, int, int]]:
     """(value, applied, suggested) for each value of (value, applied) pairs, most first."""
-    applied: Counter[str] = Counter()
-    suggested: Counter[str] = Counter()
-    for value, is_applied in values:
-        (applied if is_applied else suggested)[value] += 1
-    names = set(applied) | set(suggested)
-    out = [(name, applied[name], suggested[name]) for name in names]
+    counts = Counter(values)
+    names = {name for name, _ in counts}
+    out = [(name, counts[(name, True)], counts[(name, False)]) for name in names]
     return sorted(out, key=lambda t: (-(t[1] + t[2]), t[0]))
 
 
@@ -187,7 +184,7 @@ def bar_chart(
 
 def by_section_kind(rows: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
     """(section kind, applied, suggested): every ``other:<heading>`` counts as ``other``."""
-    return _tally((str(r["section"]).partition(":")[0], r["applied"]) for r in rows)
+    return _tally((str(r["section"]).partition(":")[0], bool(r["applied"])) for r in rows)
 
 
 def page_bins(cases: list[dict[str, Any]]) -> list[tuple[str, int, int]]:

@@ -92,7 +92,7 @@ def edit_key(position: int, number: int) -> str:
 
 def _escaped(text: str) -> str:
     """``markupsafe.escape(text)``; text without any of the characters it replaces as it
-    is, without the Markup object escape makes of it (a third of the report's diff time)."""
+    is, without the Markup object escape makes of it (a fifth of the report's diff time)."""
     if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
         return escape(text)
     return text
@@ -151,12 +151,13 @@ def _diff(raw: str, edits: Sequence[Edit], ins: Callable[[int], list[str]]) -> M
         if not members:
             out.append(_escaped(raw[start:end]))
             continue
-        struck = any(edits[i].applied for i in members)
-        out += ['<span class="cluster struck">' if struck else '<span class="cluster">']
-        out += ['<del class="orig">', _shown(raw[start:end]), "</del>"]
+        shown: list[str] = []
+        struck = False
         for i in members:
-            out += ins(i)
-        out.append("</span>")
+            struck = struck or edits[i].applied
+            shown += ins(i)
+        out += ['<span class="cluster struck">' if struck else '<span class="cluster">']
+        out += ['<del class="orig">', _shown(raw[start:end]), "</del>", *shown, "</span>"]
     out.append("</div>")
     return Markup("".join(out))
 
