@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from pipeline.cli import build_parser
@@ -76,6 +79,40 @@ def test_spans_cut_the_text_as_clusters_do_without_cluster_objects() -> None:
     assert clusters(RAW, edits) == [
         RAW[s:e] if not m else Cluster(s, e, RAW[s:e], tuple(m)) for s, e, m in cut
     ]
+
+
+@st.composite
+def raw_and_edits(draw: st.DrawFn) -> tuple[str, list[Edit]]:
+    raw = draw(st.text("ab ", max_size=12))
+    edits = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(raw)))
+        end = draw(st.integers(start, len(raw)))
+        edits.append(Edit(start, end, raw[start:end], "x", "p", "r"))
+    return raw, edits
+
+
+def touch(a: Edit, b: Edit) -> bool:
+    """Whether two edits overlap, or insert at one point."""
+    return (a.start < b.end and b.start < a.end) or a.start == a.end == b.start == b.end
+
+
+@given(raw_and_edits())
+def test_spans_tile_the_text_and_a_cluster_is_a_connected_group(
+    drawn: tuple[str, list[Edit]],
+) -> None:
+    raw, edits = drawn
+    cut = spans(raw, edits)
+    assert [e for s, e, _ in cut[:-1]] == [s for s, _, _ in cut[1:]]
+    assert (cut[0][0], cut[-1][1]) == (0, len(raw)) if cut else raw == ""
+    assert sorted(i for _, _, members in cut for i in members) == list(range(len(edits)))
+    for start, end, members in cut:
+        assert all(start <= edits[i].start <= edits[i].end <= end for i in members)
+        if members:
+            assert start == min(edits[i].start for i in members)
+            assert end == max(edits[i].end for i in members)
+    for (_, _, one), (_, _, other) in itertools.pairwise(cut):
+        assert not any(touch(edits[i], edits[j]) for i in one for j in other)
 
 
 def test_zero_length_edits_at_one_point_share_a_cluster() -> None:
