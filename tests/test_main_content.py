@@ -138,7 +138,7 @@ def trees(draw: st.DrawFn, depth: int = 0) -> str:
     return "".join(parts)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(trees())
 def test_counts_that_cover_an_element_are_its_own_counts(markup: str) -> None:
     soup = BeautifulSoup(f"<html><body><div>{markup}</div></body></html>", "lxml")
@@ -154,7 +154,7 @@ def test_counts_that_cover_an_element_are_its_own_counts(markup: str) -> None:
     assert not counts.covers(BeautifulSoup("<p>x</p>", "lxml").p)
 
 
-@settings(max_examples=200)
+@settings(max_examples=80)
 @given(trees())
 def test_the_content_and_its_link_lists_are_as_with_fresh_counts(markup: str) -> None:
     rules = load_rules().boilerplate.main_content

@@ -99,7 +99,7 @@ _selectors = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(pages(), st.lists(_selectors, min_size=1, max_size=6))
 def test_selection_of_any_screened_list_is_soupsieves(markup: str, selectors: list[str]) -> None:
     soup = BeautifulSoup(f"<html><body>{markup}</body></html>", "lxml")
@@ -108,7 +108,7 @@ def test_selection_of_any_screened_list_is_soupsieves(markup: str, selectors: li
     assert [id(e) for e in select(soup, selectors)] == [id(e) for e in expected]
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(pages(), st.lists(_selectors, min_size=1, max_size=5))
 def test_each_selector_selects_in_one_walk_what_it_selects_alone(
     markup: str, selectors: list[str]
