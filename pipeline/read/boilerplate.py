@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 
 from pipeline.read.compiled import any_pattern
 from pipeline.read.document import HEADING_MARK, Block, Document, html_blocks, text_blocks
-from pipeline.read.headings import heading_names, label_pieces
+from pipeline.read.headings import label_pieces
 from pipeline.read.ingest import Page, PageError
 from pipeline.read.main_content import (
     drop_hidden,
@@ -145,7 +145,7 @@ def _learnable_lines(document: Document, rules: Rules) -> set[str]:
     learnt: a long block is never learnt itself, and most follow or precede prose.
     """
     lines: set[str] = set()
-    names = heading_names(rules.sections)
+    names = rules.sections
 
     def heading(block: Block) -> bool:
         if block.kind == "heading" or names.canonical(block.text) is not None:

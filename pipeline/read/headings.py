@@ -18,11 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import regex
-from rapidfuzz import fuzz, process
 
-from pipeline.read.compiled import built_once
-from pipeline.rules import SectionRules, section_key
-from pipeline.rules.page import _begins
+from pipeline.rules import SectionRules
 
 _SENTENCE_END = regex.compile(r"[.;,!?]\s*$")
 _WORD = regex.compile(r"[^\W\d_][\w'’-]*")
@@ -140,51 +137,3 @@ def label_pieces(text: str, rules: SectionRules, single: bool) -> list[LabelPiec
         value = text[match.end() : end].strip()
         pieces.append(LabelPiece(match.group("label").strip(), canonical, value, whole))
     return pieces
-
-
-@dataclass(frozen=True)
-class HeadingNames:
-    """Tolerant heading matching of one set of section rules, its listed headings indexed by
-    their first word: what :meth:`SectionRules.canonical` gives, without trying each listed
-    heading as the start of every line (a listed heading a line starts with shares the
-    line's first word). The read stage asks it of every block of every page."""
-
-    rules: SectionRules
-    by_first_word: dict[str, tuple[str, ...]]
-
-    @classmethod
-    def of(cls, rules: SectionRules) -> HeadingNames:
-        index: dict[str, list[str]] = {}
-        for alias in rules.aliases:
-            if len(alias) >= rules.min_chars:
-                index.setdefault(alias.split(" ", 1)[0], []).append(alias)
-        return cls(rules, {word: tuple(found) for word, found in index.items()})
-
-    def canonical(self, heading: str, tolerant: bool = True) -> str | None:
-        """The canonical section a heading introduces (see :meth:`SectionRules.canonical`).
-
-        >>> from pipeline.rules import load_rules
-        >>> names = heading_names(load_rules().sections)
-        >>> names.canonical("Dicsussion"), names.canonical("Discussion and conclusions")
-        ('discussion', 'discussion')
-        >>> names.canonical("Reference range") is None
-        True
-        """
-        rules = self.rules
-        key = section_key(heading)
-        aliases = rules.aliases
-        if key in aliases or not tolerant or len(key) < rules.min_chars:
-            return aliases.get(key)
-        found = process.extractOne(
-            key, aliases.keys(), scorer=fuzz.ratio, score_cutoff=rules.min_score
-        )
-        if found is not None:
-            return aliases[found[0]]
-        near = self.by_first_word.get(key.split(" ", 1)[0], ())
-        starts = [alias for alias in near if _begins(key, alias)]
-        return aliases[max(starts, key=len)] if starts else None
-
-
-def heading_names(rules: SectionRules) -> HeadingNames:
-    """The heading matcher of these rules, built once per rules object."""
-    return built_once(rules, "headings", lambda: HeadingNames.of(rules))

@@ -18,7 +18,6 @@ from rapidfuzz import fuzz
 
 from pipeline.read.document import Block, Document
 from pipeline.read.headings import (
-    heading_names,
     heading_shaped,
     is_all_caps,
     label_pieces,
@@ -156,7 +155,6 @@ class _Cutter:
         self.titles = titles
         self.html = document.page.source_format == "html"
         self.rules = rules
-        self.names = heading_names(rules)
         self.carried = carried
         self.blocks = list(document.blocks)
         self.marks = GapMarks(0, 1, False) if self.html else _gap_marks(self.blocks, rules)
@@ -174,14 +172,14 @@ class _Cutter:
         text, rules = block.text, self.rules
         if block.kind == "heading":
             short = len(words(text)) <= rules.max_words
-            canonical = self.names.canonical(text) if short else None
+            canonical = self.rules.canonical(text) if short else None
             if block.form == "bold" and canonical is None and (not short or text.endswith(":")):
                 return None
             return canonical or f"other:{section_key(text)}"
         if not short_line(text, rules):
             return None
         tolerant = not self.html and heading_shaped(text, rules)
-        canonical = self.names.canonical(text, tolerant)
+        canonical = self.rules.canonical(text, tolerant)
         if self.html:
             return canonical
         if canonical is not None:

@@ -7,6 +7,7 @@ into the small frozen objects the read stage uses.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -218,8 +219,20 @@ class SectionRules:
         )
         if found is not None:
             return self.aliases[found[0]]
-        starts = [a for a in self.aliases if len(a) >= self.min_chars and _begins(key, a)]
+        near = self._by_first_word.get(key.split(" ", 1)[0], ())
+        starts = [a for a in near if _begins(key, a)]
         return self.aliases[max(starts, key=len)] if starts else None
+
+    @functools.cached_property
+    def _by_first_word(self) -> dict[str, tuple[str, ...]]:
+        """The listed headings long enough to start a line, by first word, in listed order: a
+        heading a line starts with shares the line's first word, so the read stage (which
+        asks of every block of every page) tries only those. Built once per rules object."""
+        index: dict[str, list[str]] = {}
+        for alias in self.aliases:
+            if len(alias) >= self.min_chars:
+                index.setdefault(alias.split(" ", 1)[0], []).append(alias)
+        return {word: tuple(found) for word, found in index.items()}
 
     def with_aliases(self, extra: dict[str, list[str]]) -> SectionRules:
         """These rules with more headings (a site profile's own), the profile's winning."""
