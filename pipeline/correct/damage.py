@@ -58,17 +58,37 @@ class Tally:
 
 def count(tokens: Iterable[Token], text: str, lexicon: Lexicon, terms: TermFinder) -> Tally:
     """The words and suspicious words of one text, from its scan."""
-    tally = Tally()
-    for tok in tokens:
-        tally.words += 1
-        word = tok.word
-        if not word.islower() or lexicon.known(word) or lexicon.accepts(word):
-            continue
-        if lexicon.variant_of(word) or terms.word_class(word):
-            continue
-        tally.suspicious += 1
-    tally.suspicious += fingerprinted_chunks(text)
-    return tally
+    return count_words([tok.word for tok in tokens], text, Suspicion(lexicon, terms))
+
+
+def count_words(words: list[str], text: str, suspicion: Suspicion) -> Tally:
+    """The words and suspicious words of one text, from its scan's words
+    (:func:`~pipeline.correct.tokens.scan_words`)."""
+    suspicious = suspicion.of
+    found = sum(1 for word in words if word.islower() and suspicious(word))
+    return Tally(len(words), found + fingerprinted_chunks(text))
+
+
+@dataclass
+class Suspicion:
+    """Whether a lowercase word is suspicious: no lexicon knows it and no term class explains
+    it. Kept per word, since words repeat across an archive and the answer never changes."""
+
+    lexicon: Lexicon
+    terms: TermFinder
+    seen: dict[str, bool] = field(default_factory=dict)
+
+    def of(self, word: str) -> bool:
+        found = self.seen.get(word)
+        if found is None:
+            lexicon = self.lexicon
+            found = self.seen[word] = not (
+                lexicon.known(word)
+                or lexicon.accepts(word)
+                or lexicon.variant_of(word)
+                or self.terms.word_class(word)
+            )
+        return found
 
 
 def fingerprinted_chunks(text: str) -> int:

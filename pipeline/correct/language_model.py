@@ -36,8 +36,17 @@ _BIGRAM_FORMAT = "bigrams-v1"
 
 
 def words_of(text: str) -> list[str]:
-    """Lowercase word tokens of a text, as the language model counts them."""
-    return [m.group(0).lower() for m in _TOKEN.finditer(text)]
+    """Lowercase word tokens of a text, as the language model counts them.
+
+    Lowercasing ASCII keeps every letter a letter, one for one, so an ASCII text's words are
+    found in its lowercase form at once (elsewhere a capital may lower to two characters).
+
+    >>> words_of("Sever anemia’s CT"), words_of("İnce Bey")
+    (['sever', 'anemia’s', 'ct'], ['i̇nce', 'bey'])
+    """
+    if text.isascii():
+        return _TOKEN.findall(text.lower())
+    return [word.lower() for word in _TOKEN.findall(text)]
 
 
 @dataclass(frozen=True, slots=True)

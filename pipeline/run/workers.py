@@ -13,14 +13,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pipeline.correct.damage import Tally, count
+from pipeline.correct.damage import Suspicion, Tally, count_words
 from pipeline.correct.language_model import TextCounts
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.terms import TermFinder
-from pipeline.correct.tokens import scan
+from pipeline.correct.tokens import scan_words
 from pipeline.decisions import DecisionBook
 from pipeline.output.rows import ErrorRow, PageRows
 from pipeline.read.boilerplate import count_lines, drop_learned
@@ -202,10 +203,15 @@ class Parser:
         self, name: str, text: str, words: set[str]
     ) -> tuple[str | None, TextCounts, Tally]:
         """A section's kind, counts and tally; its words go into ``words``."""
-        tokens = scan(text, self.rules.limits.max_token_chars)
-        words.update(tok.word for tok in tokens)
-        tally = count(tokens, text, self.lexicon, self.terms)
+        found = scan_words(text, self.rules.limits.max_token_chars)
+        words.update(found)
+        tally = count_words(found, text, self.suspicion)
         return section_kind(name), TextCounts.of(text), tally
+
+    @cached_property
+    def suspicion(self) -> Suspicion:
+        """Which words are suspicious, kept per word for the pages this worker counts."""
+        return Suspicion(self.lexicon, self.terms)
 
 
 @dataclass(frozen=True)
