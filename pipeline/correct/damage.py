@@ -58,7 +58,7 @@ class Tally:
 
 def count(tokens: Iterable[Token], text: str, lexicon: Lexicon, terms: TermFinder) -> Tally:
     """The words and suspicious words of one text, from its scan."""
-    return count_words([tok.word for tok in tokens], text, Suspicion(lexicon, terms))
+    return count_words([tok.word for tok in tokens], text, Suspicion(lexicon, terms, 0))
 
 
 def count_words(words: list[str], text: str, suspicion: Suspicion) -> Tally:
@@ -72,22 +72,26 @@ def count_words(words: list[str], text: str, suspicion: Suspicion) -> Tally:
 @dataclass
 class Suspicion:
     """Whether a lowercase word is suspicious: no lexicon knows it and no term class explains
-    it. Kept per word, since words repeat across an archive and the answer never changes."""
+    it. Kept for up to ``memo_size`` words, since words repeat across an archive and the
+    answer never changes."""
 
     lexicon: Lexicon
     terms: TermFinder
+    memo_size: int
     seen: dict[str, bool] = field(default_factory=dict)
 
     def of(self, word: str) -> bool:
         found = self.seen.get(word)
         if found is None:
             lexicon = self.lexicon
-            found = self.seen[word] = not (
+            found = not (
                 lexicon.known(word)
                 or lexicon.accepts(word)
                 or lexicon.variant_of(word)
                 or self.terms.word_class(word)
             )
+            if len(self.seen) < self.memo_size:
+                self.seen[word] = found
         return found
 
 

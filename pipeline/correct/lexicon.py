@@ -101,6 +101,9 @@ class Lexicon:
         self._variants = data.variants
         self._foreign = data.foreign
         self._markers = data.markers
+        self._languages: dict[str, tuple[str, ...]] = {}
+        """:meth:`languages`' answer for each word asked about, up to ``memo_size`` words."""
+        self._memo_size = rules.correct.memo_size
         self.missing = tuple(data.missing)
 
     @classmethod
@@ -186,12 +189,19 @@ class Lexicon:
 
     def languages(self, words: Sequence[str]) -> dict[int, tuple[str, ...]]:
         """:meth:`foreign_languages` of every word, by index, where there are any: one pass
-        over a text's words (most are no foreign word, and are told so by two lookups)."""
-        foreign, markers = self._foreign, self._markers
+        over a text's words, each word's answer kept (every text of an archive is marked,
+        and its words repeat)."""
+        kept, foreign, markers = self._languages, self._foreign, self._markers
         found = {}
         for i, word in enumerate(words):
-            low = word.lower()
-            if (low in foreign or low in markers) and (langs := self.foreign_languages(word)):
+            langs = kept.get(word)
+            if langs is None:
+                low = word.lower()
+                is_foreign = low in foreign or low in markers
+                langs = self.foreign_languages(word) if is_foreign else ()
+                if len(kept) < self._memo_size:
+                    kept[word] = langs
+            if langs:
                 found[i] = langs
         return found
 

@@ -75,6 +75,8 @@ def _title_ratio(line: str) -> bool:
     return caps / len(words) >= 0.6
 
 
+_new_tuple = tuple.__new__
+
 _Piece = tuple[int, str, bool, bool, bool, bool]
 """(start, word, usable, joined, initial, dotted) of a word-ish piece of a chunk; ``joined``
 when only space separates it from the piece before. Plain tuples: a text has one per word."""
@@ -110,32 +112,33 @@ def _pieces(
     state the last one leaves is returned with them.
     """
     pieces: list[_Piece] = []
+    keep = pieces.append
     prev_trail, prev_end = state
     for m in _CHUNK.finditer(text, begin, len(text) if end is None else end):
-        chunk = m.group()
-        start = m.start()
-        if len(chunk) > max_chars:
-            prev_trail, prev_end = ".", m.end()
+        start, stop = m.span()
+        chunk = text[start:stop]
+        if stop - start > max_chars:
+            prev_trail, prev_end = ".", stop
             continue
-        plain = chunk.isalpha()
-        if plain:
-            lead, core, trail = "", chunk, ""
-        else:
-            lead, core, trail = _EDGE.fullmatch(chunk).groups()  # type: ignore[union-attr]
-        initial = prev_trail[-1:] in _SENTENCE_END or (
+        initial = (prev_trail != "" and prev_trail[-1] in _SENTENCE_END) or (
             start - prev_end > 1 and "\n\n" in text[prev_end:start]
         )
+        prev_end = stop
+        if chunk.isalpha():  # most chunks: a plain word, nothing to strip or split
+            keep((start, chunk, True, not prev_trail, initial, False))
+            prev_trail = ""
+            continue
+        lead, core, trail = _EDGE.fullmatch(chunk).groups()  # type: ignore[union-attr]
         joined = not lead and not prev_trail
         prev_trail = trail if core else "."
-        prev_end = m.end()
         if not core:
             continue
-        usable = plain or _UNTOUCHABLE.search(chunk) is None
+        usable = _UNTOUCHABLE.search(chunk) is None
         piece = (start + len(lead), core, usable, joined, initial, trail.startswith("."))
         if "-" in core or "\u2010" in core or "\u2013" in core or "\u2014" in core:
             pieces.extend(_hyphen_parts(piece))
         else:
-            pieces.append(piece)
+            keep(piece)
     return pieces, (prev_trail, prev_end)
 
 
@@ -186,6 +189,7 @@ def scan_words(text: str, max_chars: int) -> list[str]:
 def _tokens(text: str, pieces: list[_Piece], first: int, stop: int) -> list[Token]:
     """The tokens of ``pieces[first:stop]``; the pieces around them are their neighbours."""
     tokens: list[Token] = []
+    keep = tokens.append
     line_end, line_title = -1, False  # the line of the last capital judged, and its kind
     last = len(pieces) - 1
     for idx in range(first, stop):
@@ -194,8 +198,12 @@ def _tokens(text: str, pieces: list[_Piece], first: int, stop: int) -> list[Toke
             continue
         if not word.isalpha() and not _WORDLIKE.fullmatch(word):
             continue
-        prev = pieces[idx - 1][1].lower() if idx and joined else None
-        nxt = pieces[idx + 1][1].lower() if idx < last and pieces[idx + 1][3] else None
+        prev = pieces[idx - 1][1].lower() if joined and idx else None
+        nxt = None
+        if idx < last:
+            after = pieces[idx + 1]
+            if after[3]:
+                nxt = after[1].lower()
         title = False
         if not initial and word[0].isupper():
             if start > line_end:  # pieces come in order: a line is measured once
@@ -204,7 +212,9 @@ def _tokens(text: str, pieces: list[_Piece], first: int, stop: int) -> list[Toke
                 line_end = line_end if line_end >= 0 else len(text)
                 line_title = _title_ratio(text[line_start:line_end])
             title = line_title
-        tokens.append(Token(start, start + len(word), word, prev, nxt, initial, title, dotted))
+        # tuple.__new__ itself: a named tuple's own __new__ is a Python call per token
+        fields = (start, start + len(word), word, prev, nxt, initial, title, dotted)
+        keep(_new_tuple(Token, (*fields, False, False, False)))
     return tokens
 
 
@@ -290,6 +300,5 @@ def _moved(tok: Token, delta: int, text: str, lines: dict[int, bool]) -> Token:
     if not delta and title == tok.title_line:
         return tok
     start, end, word, prev, nxt, initial, _, dotted, citation, term, name = tok
-    return Token._make(
-        (start + delta, end + delta, word, prev, nxt, initial, title, dotted, citation, term, name)
-    )
+    fields = (start + delta, end + delta, word, prev, nxt, initial, title)
+    return _new_tuple(Token, (*fields, dotted, citation, term, name))

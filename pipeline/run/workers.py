@@ -211,7 +211,7 @@ class Parser:
     @cached_property
     def suspicion(self) -> Suspicion:
         """Which words are suspicious, kept per word for the pages this worker counts."""
-        return Suspicion(self.lexicon, self.terms)
+        return Suspicion(self.lexicon, self.terms, self.rules.correct.memo_size)
 
 
 @dataclass(frozen=True)
