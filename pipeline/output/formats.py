@@ -99,24 +99,44 @@ def arrow_of(schema: TableSchema, columns: Mapping[str, list[Any]]) -> pa.Table:
     return pa.Table.from_pydict(dict(columns), schema=arrow_schema(schema))
 
 
-def sqlite_of(schema: TableSchema, columns: Mapping[str, list[Any]]) -> list[tuple[Any, ...]]:
-    """Typed columns as SQLite rows: arrays as JSON, booleans as 0/1."""
-    cells = [
-        [None if v is None else json.dumps(list(v), ensure_ascii=False) for v in columns[c.name]]
-        if c.type == "array"
-        else columns[c.name]
+_json_text = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(value, ensure_ascii=False)``, without making an encoder per call."""
+
+
+def array_cells(schema: TableSchema, columns: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
+    """The JSON text of every array column's cells (null stays None): CSV and SQLite hold the
+    same text, so a batch is encoded once for both.
+
+    >>> from pipeline.output.schema import table_schemas
+    >>> from pipeline.rules import load_rules
+    >>> cases = table_schemas(load_rules())[0]
+    >>> columns = {c.name: [["CT", "MRI"], [], None] for c in cases.columns}
+    >>> array_cells(cases, columns)["modalities"]
+    ['["CT", "MRI"]', '[]', None]
+    """
+    return {
+        c.name: [None if v is None else _json_text(list(v)) if v else "[]" for v in columns[c.name]]
         for c in schema.columns
-    ]
+        if c.type == "array"
+    }
+
+
+def sqlite_of(
+    schema: TableSchema,
+    columns: Mapping[str, list[Any]],
+    arrays: Mapping[str, list[Any]] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Typed columns as SQLite rows: arrays as JSON (``arrays``, when made already)."""
+    arrays = array_cells(schema, columns) if arrays is None else arrays
+    cells = [arrays[c.name] if c.type == "array" else columns[c.name] for c in schema.columns]
     return list(zip(*cells, strict=True))
 
 
 def _csv_cells(values: list[Any], type_: str) -> list[str]:
-    """A typed column's CSV cells: null as empty, arrays as JSON, booleans as true/false,
-    floats by their shortest repr."""
-    if type_ == "string":
+    """A typed column's CSV cells: null as empty, booleans as true/false, floats by their
+    shortest repr (arrays come as their JSON text)."""
+    if type_ == "string" or type_ == "array":
         return ["" if v is None else v for v in values]
-    if type_ == "array":
-        return ["" if v is None else json.dumps(list(v), ensure_ascii=False) for v in values]
     if type_ == "boolean":
         return ["" if v is None else "true" if v else "false" for v in values]
     if type_ == "number":
@@ -124,11 +144,20 @@ def _csv_cells(values: list[Any], type_: str) -> list[str]:
     return ["" if v is None else str(v) for v in values]
 
 
-def csv_of(schema: TableSchema, columns: Mapping[str, list[Any]]) -> str:
-    """Typed columns as CSV lines, no header: arrays as JSON, booleans as true/false, floats
-    by their shortest repr, null as empty (the bytes pandas' ``to_csv`` wrote, without a
-    DataFrame per format: a third of the parent's time while pages are corrected)."""
-    cells = [_csv_cells(columns[c.name], c.type) for c in schema.columns]
+def csv_of(
+    schema: TableSchema,
+    columns: Mapping[str, list[Any]],
+    arrays: Mapping[str, list[Any]] | None = None,
+) -> str:
+    """Typed columns as CSV lines, no header: arrays as JSON (``arrays``, when made already),
+    booleans as true/false, floats by their shortest repr, null as empty (the bytes pandas'
+    ``to_csv`` wrote, without a DataFrame per format: a third of the parent's time while
+    pages are corrected)."""
+    arrays = array_cells(schema, columns) if arrays is None else arrays
+    cells = [
+        _csv_cells(arrays[c.name] if c.type == "array" else columns[c.name], c.type)
+        for c in schema.columns
+    ]
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(zip(*cells, strict=True))
     return out.getvalue()

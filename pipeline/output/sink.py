@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.output.formats import (
+    array_cells,
     arrow_of,
     arrow_schema,
     create_table,
@@ -85,10 +86,11 @@ class TableSink:
         schema = self.schemas[table]
         columns = typed_columns(schema, waiting)
         self._write_parquet(table, arrow_of(schema, columns))
-        self._csv[table].write(csv_of(schema, columns))
+        arrays = array_cells(schema, columns)
+        self._csv[table].write(csv_of(schema, columns, arrays))
         if self._db is not None:
             marks = ", ".join("?" for _ in schema.columns)
-            rows = sqlite_of(schema, columns)
+            rows = sqlite_of(schema, columns, arrays)
             self._db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
         self.counts[table] += len(waiting)
         self._waiting[table] = []
