@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.correct import Corrector, clean_text
@@ -278,12 +278,20 @@ def test_english_with_a_latin_or_french_phrase_is_still_repaired() -> None:
     )
 
 
-@given(st.text(alphabet=st.sampled_from("aZe0 |'{\n\t.-"), max_size=40))
+# The fingerprints as one pattern: what ``damage`` finds, pattern by pattern.
+FINGERPRINT = (
+    r"\p{Ll}\d\p{Ll}|(?<![\p{L}\p{N}])(?=\p{L}{5})\p{Ll}+\p{Lu}\p{Ll}"
+    r"|\p{L}''\p{L}|\p{L}[|{}~\\]\p{L}"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZeIl0 |'{~\\\n\t.-"), max_size=60))
 def test_fingerprinted_chunks_are_counted_as_chunk_by_chunk(text: str) -> None:
-    """One search of the whole text counts the chunks that a search of each would find."""
+    """Searching the whole text counts the chunks that one search of each would find."""
     import regex
 
-    from pipeline.correct.damage import _FINGERPRINT, fingerprinted_chunks
+    from pipeline.correct.damage import fingerprinted_chunks
 
-    each = sum(1 for m in regex.finditer(r"\S+", text) if _FINGERPRINT.search(m.group()))
+    each = sum(1 for m in regex.finditer(r"\S+", text) if regex.search(FINGERPRINT, m.group()))
     assert fingerprinted_chunks(text) == each

@@ -35,6 +35,9 @@ from pipeline.correct.terms import TermFinder
 from pipeline.edits import Edit, EditTrail, one_verdict_per_span
 from pipeline.rules import Repeat, Rules, RulesError, load_rules
 
+_LETTERS = regex.compile(r"\p{L}+")
+"""The words of a protected name (an author's, a patient's): none of them is ever touched."""
+
 
 @dataclass(frozen=True)
 class CleanResult:
@@ -155,7 +158,7 @@ class Corrector:
         (its vocabulary step): they are not made twice.
         """
         trail = EditTrail(text)
-        shield = frozenset(p.lower() for name in protected for p in regex.findall(r"\p{L}+", name))
+        shield = frozenset(p.lower() for name in protected for p in _LETTERS.findall(name))
         held = counted[0].digest in self.archive.texts if counted else self.archive.holds(text)
         context = PassContext(
             self.rules, self.lexicon, self.judge, shield, held, section, (text, counted)

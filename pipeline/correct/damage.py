@@ -29,11 +29,15 @@ from pipeline.rules import DamageSettings
 # OCR fingerprints inside a chunk: a digit between lowercase letters (f0r), a capital inside a
 # word that starts in lowercase (faIse, paDcreas; brands and units such as PubMed, SpineJack,
 # mmHg start with a capital or are short), a doubled quote inside a word (erythroc''te), a
-# pipe or brace between letters (l|ver).
-_FINGERPRINT = regex.compile(
-    r"\p{Ll}\d\p{Ll}|(?<![\p{L}\p{N}])(?=\p{L}{5})\p{Ll}+\p{Lu}\p{Ll}"
-    r"|\p{L}''\p{L}|\p{L}[|{}~\\]\p{L}"
+# pipe or brace between letters (l|ver). One pattern each: the regex module tries an
+# alternation's branches at every position, several times slower than each alone.
+_FINGERPRINTS = tuple(
+    regex.compile(pattern)
+    for pattern in (r"\p{Ll}\d\p{Ll}", r"\p{L}''\p{L}", r"\p{L}[|{}~\\]\p{L}")
 )
+_INNER_CAPITAL = regex.compile(r"(?<![\p{L}\p{N}])(?=\p{L}{5})\p{Ll}+\p{Lu}\p{Ll}")
+_CAMEL = regex.compile(r"\p{Ll}\p{Lu}\p{Ll}")
+"""What every inner capital holds: a text without it has none to look for (most texts)."""
 _SPACE = regex.compile(r"\s")
 
 Sample = tuple[str | None, str]
@@ -64,8 +68,12 @@ def count(tokens: Iterable[Token], text: str, lexicon: Lexicon, terms: TermFinde
 def count_words(words: list[str], text: str, suspicion: Suspicion) -> Tally:
     """The words and suspicious words of one text, from its scan's words
     (:func:`~pipeline.correct.tokens.scan_words`)."""
-    suspicious = suspicion.of
-    found = sum(1 for word in words if word.islower() and suspicious(word))
+    seen, judge = suspicion.seen, suspicion.of
+    found = 0
+    for word in words:
+        if word.islower():
+            known = seen.get(word)  # most words were judged already: no call for them
+            found += judge(word) if known is None else known
     return Tally(len(words), found + fingerprinted_chunks(text))
 
 
@@ -97,17 +105,21 @@ class Suspicion:
 
 def fingerprinted_chunks(text: str) -> int:
     """How many chunks (between spaces) hold an OCR fingerprint. No fingerprint spans a
-    space, so one search of the whole text finds every chunk that holds one: a match in a
-    chunk after the last one's is a new chunk when a space lies between them.
+    space, so the matches of every pattern, in text order, find every chunk that holds one:
+    a match is in a new chunk when a space lies between it and the matches before.
 
     >>> fingerprinted_chunks("f0r the faIse l|ver, f0rf0r and paDcreas")
     5
     """
+    spans = [m.span() for pattern in _FINGERPRINTS for m in pattern.finditer(text)]
+    if _CAMEL.search(text):
+        spans += [m.span() for m in _INNER_CAPITAL.finditer(text)]
+    spans.sort()
     found, last = 0, -1
-    for m in _FINGERPRINT.finditer(text):
-        if last < 0 or _SPACE.search(text, last, m.start()):
+    for start, end in spans:
+        if last < 0 or _SPACE.search(text, last, start):
             found += 1
-        last = m.end()
+        last = max(last, end)
     return found
 
 

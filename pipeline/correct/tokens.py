@@ -22,6 +22,7 @@ _UNTOUCHABLE = regex.compile(
 )
 _SENTENCE_END = frozenset(".!?:•")
 _INNER_END = regex.compile(r"\p{Ll}[.!?;]\s+\S")
+_LONG_WORD = regex.compile(r"\p{L}{4,}")
 
 
 class Token(NamedTuple):
@@ -68,7 +69,7 @@ def _title_ratio(line: str) -> bool:
     """
     if line.count(",") >= 2 or _INNER_END.search(line):
         return False
-    words = regex.findall(r"\p{L}{4,}", line)
+    words = _LONG_WORD.findall(line)
     if len(words) < 2:
         return bool(words) and words[0][:1].isupper()
     caps = sum(1 for w in words if w[:1].isupper())
