@@ -75,3 +75,14 @@ def test_arrow_columns_are_typed_with_nulls_as_nulls() -> None:
     assert table.column("n").null_count == 2  # None, and NaN
     assert table.column("a").to_pylist()[0] == ["CT", 'x"y']
     assert arrow_of(SCHEMA, typed_columns(SCHEMA, [])).num_rows == 0
+
+
+def test_array_cells_read_back_as_numpy_arrays_are_written_as_lists() -> None:
+    """Tables read back by pandas hold arrays as NumPy arrays: the same cells as lists."""
+    import numpy as np
+
+    as_lists = [{"a": ["CT", "é"]}, {"a": []}, {"a": None}]
+    as_arrays = [{"a": np.array(["CT", "é"], dtype=object)}, {"a": np.array([])}, {"a": None}]
+    lists, arrays = typed_columns(SCHEMA, as_lists), typed_columns(SCHEMA, as_arrays)
+    assert csv_of(SCHEMA, arrays) == csv_of(SCHEMA, lists)
+    assert sqlite_of(SCHEMA, arrays) == sqlite_of(SCHEMA, lists)

@@ -114,11 +114,13 @@ def array_cells(schema: TableSchema, columns: Mapping[str, list[Any]]) -> dict[s
     >>> array_cells(cases, columns)["modalities"]
     ['["CT", "MRI"]', '[]', None]
     """
-    return {
-        c.name: [None if v is None else _json_text(list(v)) if v else "[]" for v in columns[c.name]]
-        for c in schema.columns
-        if c.type == "array"
-    }
+    return {c.name: _json_cells(columns[c.name]) for c in schema.columns if c.type == "array"}
+
+
+def _json_cells(values: list[Any]) -> list[str | None]:
+    """An array column's cells as JSON text; a value may be a list, a tuple or, read back
+    by pandas, a NumPy array (whose truth is no test of emptiness)."""
+    return [None if v is None else _json_text(list(v)) if len(v) else "[]" for v in values]
 
 
 def sqlite_of(
