@@ -70,6 +70,20 @@ class LexiconData:
     missing: list[str] = field(default_factory=list)
 
 
+def _shared_values(table: dict[str, float]) -> dict[str, float]:
+    """The table with equal values as one object: wordfreq's Zipf values have two decimals,
+    so some 300,000 words share a few hundred floats. A forked worker that reads a value
+    writes its reference count, copying the page it lies on; shared, a few pages are
+    copied instead of most of the table's.
+
+    >>> table = _shared_values({"a": float("3.5"), "b": float("3.5")})
+    >>> table["a"] is table["b"]
+    True
+    """
+    one: dict[float, float] = {}
+    return {word: one.setdefault(value, value) for word, value in table.items()}
+
+
 def _lower_index(words: Iterable[str]) -> set[str]:
     return {w.lower() for w in words}
 
@@ -96,7 +110,7 @@ class Lexicon:
         self._medical = data.medical | set(rules.lexicon_additions)
         self._protected = set(rules.protected)
         self._protected_lower = _lower_index(rules.protected)
-        self._zipf = data.zipf
+        self._zipf = data.zipf = _shared_values(data.zipf)
         self._exact = self._general | self._medical | self._protected
         self._variants = data.variants
         self._foreign = data.foreign
