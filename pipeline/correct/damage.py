@@ -68,12 +68,12 @@ def count(tokens: Iterable[Token], text: str, lexicon: Lexicon, terms: TermFinde
 def count_words(words: list[str], text: str, suspicion: Suspicion) -> Tally:
     """The words and suspicious words of one text, from its scan's words
     (:func:`~pipeline.correct.tokens.scan_words`)."""
-    seen, judge = suspicion.seen, suspicion.of
+    seen, suspicious = suspicion.seen, suspicion.of
     found = 0
     for word in words:
         if word.islower():
             known = seen.get(word)  # most words were judged already: no call for them
-            found += judge(word) if known is None else known
+            found += suspicious(word) if known is None else known
     return Tally(len(words), found + fingerprinted_chunks(text))
 
 
