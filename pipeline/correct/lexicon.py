@@ -110,6 +110,7 @@ class Lexicon:
         self._medical = data.medical | set(rules.lexicon_additions)
         self._protected = set(rules.protected)
         self._protected_lower = _lower_index(rules.protected)
+        # ``data`` holds the shared table too: one table in memory, not the old one as well
         self._zipf = data.zipf = _shared_values(data.zipf)
         self._exact = self._general | self._medical | self._protected
         self._variants = data.variants

@@ -77,6 +77,8 @@ def _title_ratio(line: str) -> bool:
 
 
 _new_tuple = tuple.__new__
+_UNMARKED = (False, False, False)
+"""A scanned token's ``citation``, ``term`` and ``name``: set by marking, not by the scan."""
 
 _Piece = tuple[int, str, bool, bool, bool, bool]
 """(start, word, usable, joined, initial, dotted) of a word-ish piece of a chunk; ``joined``
@@ -214,8 +216,8 @@ def _tokens(text: str, pieces: list[_Piece], first: int, stop: int) -> list[Toke
                 line_title = _title_ratio(text[line_start:line_end])
             title = line_title
         # tuple.__new__ itself: a named tuple's own __new__ is a Python call per token
-        fields = (start, start + len(word), word, prev, nxt, initial, title, dotted)
-        keep(_new_tuple(Token, (*fields, False, False, False)))
+        scanned = (start, start + len(word), word, prev, nxt, initial, title, dotted)
+        keep(_new_tuple(Token, scanned + _UNMARKED))
     return tokens
 
 
@@ -301,5 +303,17 @@ def _moved(tok: Token, delta: int, text: str, lines: dict[int, bool]) -> Token:
     if not delta and title == tok.title_line:
         return tok
     start, end, word, prev, nxt, initial, _, dotted, citation, term, name = tok
-    fields = (start + delta, end + delta, word, prev, nxt, initial, title)
-    return _new_tuple(Token, (*fields, dotted, citation, term, name))
+    moved = (
+        start + delta,
+        end + delta,
+        word,
+        prev,
+        nxt,
+        initial,
+        title,
+        dotted,
+        citation,
+        term,
+        name,
+    )
+    return _new_tuple(Token, moved)
