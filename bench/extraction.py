@@ -98,7 +98,7 @@ class Row:
 def run_caseclean(pages_dir: Path, gold: list[dict]) -> Row:
     """caseclean's pipeline on the whole folder, as ``caseclean eval --gold`` runs it."""
     try:
-        from pipeline.output.writers import frame
+        from pipeline.output.frames import frame
         from pipeline.run import RunOptions, run
     except ImportError as exc:
         raise Unavailable(f"pipeline not importable: {exc}") from exc

@@ -230,7 +230,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             return 2
         result = _run_pipeline(args, args.archive)
         rows = result.records()
-        from pipeline.output.writers import frame
+        from pipeline.output.frames import frame
 
         tables = {s.name: frame(s, rows[s.name]) for s in result.schemas}
         canonical = {"body_system": result.rules.body_systems.canonical}

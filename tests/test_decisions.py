@@ -420,7 +420,7 @@ def _assert_sample_honoured(corrections, sections, cases) -> None:  # type: igno
 
 
 def test_the_engine_honours_decisions() -> None:
-    from pipeline.output.writers import frame
+    from pipeline.output.frames import frame
     from pipeline.run import RunOptions, run
 
     book = DecisionBook.of(_sample_decisions())

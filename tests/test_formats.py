@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.output.formats import arrow_of, csv_of, sqlite_of, typed_columns
+from pipeline.output.formats import csv_of, sqlite_of, typed_columns
+from pipeline.output.parquet import arrow_of
 from pipeline.output.schema import Column, TableSchema
 
 SCHEMA = TableSchema(

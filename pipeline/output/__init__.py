@@ -1,8 +1,8 @@
 """Output: the tables' schema, the typed rows, and the writers of every format.
 
-The writers need pandas and pyarrow (most of a second to import), so they are imported when
-first asked for: a run that finds itself up to date, or a command that only reads the schema,
-never loads them.
+The readers need pandas and the Parquet writer pyarrow (most of a second to import), so they
+are imported when first asked for: a run loads them only once its last workers have forked,
+and a command that only reads the schema loads neither.
 """
 
 from __future__ import annotations
@@ -16,18 +16,22 @@ if TYPE_CHECKING:
 
 def load_tables(out_dir: Path | str) -> dict[str, pd.DataFrame]:
     """The tables of a finished run, by name, as pandas DataFrames."""
+    from pipeline.output.frames import read_table
     from pipeline.output.schema import TABLE_NAMES
-    from pipeline.output.writers import read_table
 
     return {name: read_table(Path(out_dir), name) for name in TABLE_NAMES}
 
 
 def __getattr__(name: str) -> Any:
-    """``read_table`` and ``write_tables``, from the writers, on first use."""
-    if name in ("read_table", "write_tables"):
-        from pipeline.output import writers
+    """``read_table`` (from the frames) and ``write_tables`` (the writers), on first use."""
+    if name == "read_table":
+        from pipeline.output.frames import read_table
 
-        return getattr(writers, name)
+        return read_table
+    if name == "write_tables":
+        from pipeline.output.writers import write_tables
+
+        return write_tables
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

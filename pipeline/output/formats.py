@@ -1,5 +1,5 @@
-"""The formats of a table: a batch of rows as typed columns, then Arrow (Parquet), CSV and
-SQLite; or as a DataFrame (``frame``, for readers).
+"""The formats of a table: a batch of rows as typed columns, then CSV and SQLite (Parquet:
+:mod:`pipeline.output.parquet`; DataFrames for readers: :mod:`pipeline.output.frames`).
 
 Every format follows :mod:`pipeline.output.schema`: column order, types, primary and foreign
 keys. Nothing depends on the clock, so the same rows give the same bytes.
@@ -11,57 +11,30 @@ import csv
 import io
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-
-import pandas as pd
-import pyarrow as pa
 
 from pipeline.output.publish import FTS_SUFFIX
 from pipeline.output.schema import TableSchema
 
-_ARROW = {
-    "string": pa.string(),
-    "integer": pa.int64(),
-    "number": pa.float64(),
-    "boolean": pa.bool_(),
-    "array": pa.list_(pa.string()),
-}
 _SQLITE = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 
 
-def frame(schema: TableSchema, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Rows as a DataFrame with exactly the schema's columns, in its order."""
-    records = [{name: row.get(name) for name in schema.names} for row in rows]
-    df = pd.DataFrame.from_records(records, columns=schema.names)
-    for column in schema.columns:
-        if column.type == "integer":
-            df[column.name] = df[column.name].astype("Int64")
-        elif column.type == "number":
-            df[column.name] = df[column.name].astype("Float64")
-        elif column.type == "boolean":
-            df[column.name] = df[column.name].astype("boolean")
-        elif column.type == "string":
-            df[column.name] = df[column.name].astype("string")
-    return df
-
-
-def arrow_schema(schema: TableSchema) -> pa.Schema:
-    """The Arrow (Parquet) schema of a table: its columns' types and nullability."""
-    return pa.schema(
-        [pa.field(c.name, _ARROW[c.type], nullable=not c.required) for c in schema.columns]
-    )
-
-
 def _is_null(value: Any) -> bool:
+    """None, NaN, or pandas' NA (a value read back by pandas; without pandas loaded, there
+    is none to meet, and a run does not load it)."""
     if isinstance(value, list):
         return False
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is pandas.NA
 
 
 def typed_columns(schema: TableSchema, rows: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """Rows as the schema's columns of typed values, null as None: what :func:`frame` holds,
-    without a DataFrame (the sink writes a batch in every format from these)."""
+    """Rows as the schema's columns of typed values, null as None: what a DataFrame of them
+    holds, without a DataFrame (the sink writes a batch in every format from these)."""
     rows = list(rows)
     return {
         c.name: _typed_column([row.get(c.name) for row in rows], c.type) for c in schema.columns
@@ -92,11 +65,6 @@ def _typed(value: Any, type_: str) -> Any:
     if type_ == "number":
         return float(value)
     return value if isinstance(value, str) else str(value)
-
-
-def arrow_of(schema: TableSchema, columns: Mapping[str, list[Any]]) -> pa.Table:
-    """Typed columns as an Arrow table of the schema (nulls as nulls)."""
-    return pa.Table.from_pydict(dict(columns), schema=arrow_schema(schema))
 
 
 _json_text = json.JSONEncoder(ensure_ascii=False).encode

@@ -17,15 +17,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from pipeline.output.formats import (
     array_cells,
-    arrow_of,
-    arrow_schema,
     create_table,
     csv_of,
     full_text_index,
@@ -34,6 +29,9 @@ from pipeline.output.formats import (
 )
 from pipeline.output.publish import FTS_COLUMNS
 from pipeline.output.schema import SQLITE_NAME, TableSchema
+
+if TYPE_CHECKING:
+    from pipeline.output.parquet import ParquetTable
 
 
 class TableSink:
@@ -52,16 +50,7 @@ class TableSink:
         self.batch_rows = batch_rows
         self.counts = dict.fromkeys(self.schemas, 0)
         self._waiting: dict[str, list[Mapping[str, Any]]] = {name: [] for name in self.schemas}
-        self._parquet: dict[str, pq.ParquetWriter] = {}
-        self._parts = dict.fromkeys(self.schemas, 0)
-        if sqlite:
-            self._parquet = {
-                name: pq.ParquetWriter(self.folder / f"{name}.parquet", arrow_schema(schema))
-                for name, schema in self.schemas.items()
-            }
-        else:
-            for name in self.schemas:
-                (self.folder / f"{name}.parquet").mkdir()
+        self._parquet: dict[str, ParquetTable] = {}
         self._csv = {
             name: (self.folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
             for name in self.schemas
@@ -85,7 +74,7 @@ class TableSink:
             return
         schema = self.schemas[table]
         columns = typed_columns(schema, waiting)
-        self._write_parquet(table, arrow_of(schema, columns))
+        self._parquet_of(table).write(columns)
         arrays = array_cells(schema, columns)
         self._csv[table].write(csv_of(schema, columns, arrays))
         if self._db is not None:
@@ -95,22 +84,24 @@ class TableSink:
         self.counts[table] += len(waiting)
         self._waiting[table] = []
 
-    def _write_parquet(self, table: str, data: pa.Table) -> None:
-        """A row group of the table's file, or the next file of its dataset folder."""
-        if table in self._parquet:
-            self._parquet[table].write_table(data)
-            return
-        part = self.folder / f"{table}.parquet" / f"part-{self._parts[table]:05d}.parquet"
-        pq.write_table(data, part)
-        self._parts[table] += 1
+    def _parquet_of(self, table: str) -> ParquetTable:
+        """The table's Parquet output, opened on its first batch: pyarrow is imported then,
+        after a run's workers have forked (see :mod:`pipeline.output.parquet`)."""
+        found = self._parquet.get(table)
+        if found is None:
+            from pipeline.output.parquet import ParquetTable
+
+            dataset = self._db is None
+            found = ParquetTable(self.folder, self.schemas[table], dataset=dataset)
+            self._parquet[table] = found
+        return found
 
     def close(self) -> None:
         """Write what waits, build the full-text index, and close every file."""
         try:
-            for table, schema in self.schemas.items():
+            for table in self.schemas:
                 self._flush(table)
-                if table not in self._parquet and not self._parts[table]:
-                    self._write_parquet(table, arrow_of(schema, typed_columns(schema, [])))
+                self._parquet_of(table).close()
             if self._db is not None:
                 for table, columns in FTS_COLUMNS.items():
                     if table in self.schemas:
@@ -121,8 +112,8 @@ class TableSink:
 
     def abort(self) -> None:
         """Close every file without finishing (the staging folder is thrown away)."""
-        for writer in self._parquet.values():
-            writer.close()
+        for parquet in self._parquet.values():
+            parquet.abort()
         for handle in self._csv.values():
             handle.close()
         if self._db is not None:

@@ -14,11 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pandas as pd
-import pyarrow.parquet as pq
-
 from pipeline.output.folder import staging, swap_in, target_of
-from pipeline.output.formats import frame
 from pipeline.output.publish import (
     Provenance,
     datapackage,
@@ -115,12 +111,4 @@ def finish_folder(
     swap_in(tmp, Path(out_dir), generated_files(), finish)
 
 
-__all__ = ["finish_folder", "frame", "read_table", "stream_tables", "write_tables"]
-
-
-def read_table(out_dir: Path, name: str) -> pd.DataFrame:
-    """Read one table of a finished run (from Parquet)."""
-    path = Path(out_dir) / f"{name}.parquet"
-    if not path.exists():
-        raise FileNotFoundError(f"no {name} table in {out_dir}: run `caseclean run` first")
-    return pq.read_table(path).to_pandas()
+__all__ = ["finish_folder", "stream_tables", "write_tables"]
