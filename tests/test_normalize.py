@@ -146,3 +146,27 @@ def test_spacing_looks_only_at_runs_a_rule_may_change(text: str) -> None:
         elif (decided := _space_rule(text, m.start(), m.end(), rules)) is not None:
             every.append(_edit(m.start(), m.group(), decided[0], decided[1], rules))
     assert list(spacing_edits(text, rules)) == every
+
+
+def _token_by_token(text: str) -> list[normalize.Edit]:
+    """The definition ``unicode_edits`` skips for plain text: every token that is not
+    printable ASCII goes through ftfy."""
+    edits = []
+    for m in normalize._TOKEN.finditer(text):
+        token = m.group()
+        if token.isascii() and token.isprintable():
+            continue
+        fixed, _ = normalize.ftfy.fix_and_explain(token, config=normalize._FTFY)
+        if fixed != token:
+            edits.append((m.start(), token, fixed))
+    return edits
+
+
+_PIECES = [*"ab Z.\t\n\r\x0b\x0c\x00\x1b\x1c\x1f\x7f\u00a0", "Ã©", "ﬁ"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join))
+def test_plain_text_skips_no_token_ftfy_would_repair(text: str) -> None:
+    found = [(e.start, e.original, e.replacement) for e in normalize.unicode_edits(text, RULES)]
+    assert found == _token_by_token(text)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.correct.ocr_model import OcrModel
+from pipeline.correct.passes import ocr
 from pipeline.correct.passes.ocr import artefact_edits, digit_edits
 from pipeline.edits import apply_edits
 from pipeline.rules import Confusion, DigitReading
@@ -88,3 +91,11 @@ def test_digits_read_for_letters_are_undone(text: str, fixed: str) -> None:
 )
 def test_numbers_codes_and_addresses_keep_their_digits(text: str) -> None:
     assert digit_edits(text, _digit_readings(), lambda w: w.lower() in WORDS, 0.8) == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"aZb0 1.,-/", "\u00e9", "\u0661"]), max_size=30))
+def test_every_digit_word_holds_a_digit_then_a_lowercase_letter(text: str) -> None:
+    """What lets ``digit_edits`` skip a text: no match of its pattern lacks the pair."""
+    if ocr._DIGIT_WORD.search(text):
+        assert ocr._DIGIT_THEN_LOWER.search(text)

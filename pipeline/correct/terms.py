@@ -63,14 +63,15 @@ class TermFinder:
         """
         cues = sorted((m.start(), m.end()) for cue in self.cues for m in cue.finditer(text))
         spans: list[tuple[int, int]] = []
-        run: list[tuple[int, int]] = []
-        for cue in [*cues, (len(text) + 2 * self.window + 1, 0)]:
-            if run and cue[0] - max(end for _, end in run) > self.window:
-                if len(run) >= self.min_cues:
-                    start = max(0, run[0][0] - self.margin)
-                    spans.append((start, max(e for _, e in run) + self.margin))
-                run = []
-            run.append(cue)
+        first, count, reach = 0, 0, 0  # the run so far: its first start, its cues, its end
+        for start, end in [*cues, (len(text) + 2 * self.window + 1, 0)]:
+            if count and start - reach > self.window:
+                if count >= self.min_cues:
+                    spans.append((max(0, first - self.margin), reach + self.margin))
+                count = 0
+            if not count:
+                first, reach = start, end
+            count, reach = count + 1, max(reach, end)
         return spans
 
     def epithet(self, word: str, known: Callable[[str], bool]) -> bool:

@@ -71,7 +71,13 @@ def _needs_ftfy(token: str) -> bool:
 
 
 def unicode_edits(text: str, rules: NormalizeRules) -> Iterator[Edit]:
-    """ftfy's repairs, one token at a time so that each edit stays local."""
+    """ftfy's repairs, one token at a time so that each edit stays local.
+
+    Most texts are printable ASCII between tabs and line breaks, which never fall in a
+    token: then no token needs ftfy, and none is looked at.
+    """
+    if text.isascii() and _CONTROL.search(text) is None:
+        return
     for m in _TOKEN.finditer(text):
         token = m.group()
         if not _needs_ftfy(token):

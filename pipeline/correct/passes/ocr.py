@@ -24,6 +24,9 @@ _DIGIT_WORD = regex.compile(
     r"(?<![\w.,/:@=&%+-])(?:(?:\p{Lu}\p{Ll}*|\p{Ll}+)\d\p{Ll}+|\d\p{Ll}{3,})"
     r"(?![\w/:@=&%+-]|[.,]\d)"
 )
+_DIGIT_THEN_LOWER = regex.compile(r"\d\p{Ll}")
+"""What every match of ``_DIGIT_WORD`` holds: a text without it has no digit to undo (most
+texts; the full pattern, tried at every place, is slow)."""
 
 
 def artefact_edits(text: str, rules: Iterable[Artefact], threshold: float) -> list[Edit]:
@@ -55,6 +58,8 @@ def digit_edits(
     threshold: float,
 ) -> list[Edit]:
     """Repairs of digits read for letters: only when exactly one reading is a known word."""
+    if _DIGIT_THEN_LOWER.search(text) is None:
+        return []
     by_digit: dict[str, list[DigitReading]] = {}
     for reading in readings:
         by_digit.setdefault(reading.seen, []).append(reading)
