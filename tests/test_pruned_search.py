@@ -83,6 +83,24 @@ def test_a_common_pool_holds_every_target_a_dictionary_word_may_become(
     assert all(Prefixes.of(pool.words).reach(w) == pool.prefixes.reach(w) for w in order)
 
 
+@settings(max_examples=200, deadline=None)
+@given(ZIPFS, st.floats(-1, 3), st.integers(0, 4), st.lists(st.floats(0, 9), max_size=5))
+def test_warm_pools_are_the_pools_built_on_first_use(
+    zipfs: dict[str, float], gain: float, floor: int, asked: list[float]
+) -> None:
+    """A run builds every pool before its workers fork; each is the one ``of`` would build."""
+    order, archive = sorted(zipfs), dict.fromkeys(sorted(zipfs)[::2], floor)
+    warm = CommonPools(order, lambda w: zipfs.get(w, 0.0), archive, gain, floor)
+    warm.warm()
+    built = dict(warm._pools)
+    for zipf in [*asked, *zipfs.values()]:
+        lazy = CommonPools(order, lambda w: zipfs.get(w, 0.0), archive, gain, floor).of(zipf)
+        found = warm.of(zipf)
+        assert (found and found.words) == (lazy and lazy.words)
+        if zipf <= max(zipfs.values()):  # a target's level or below: built beforehand
+            assert found is None or built.get(found.name) is found
+
+
 def test_dictionary_words_are_judged_alike_with_and_without_pools() -> None:
     """The candidates of every word of the sample page and of the listed misspellings' words
     are the same when dictionary words search all the targets."""

@@ -108,17 +108,32 @@ class CommonPools:
         step = math.floor(zipf + self._min_gain - _ROUNDING)
         if step <= 0 or self._floor <= 0:
             return None
-        pool = self._pools.get(step)
-        if pool is None:
-            if self._ranked is None:
-                seen, zipf = self._archive, self._zipf
-                self._common = [w for w in self._order if seen.get(w, 0) >= self._floor]
-                self._ranked = sorted(self._order, key=zipf, reverse=True)
-                self._levels = [-zipf(w) for w in self._ranked]
-            count = bisect.bisect_right(self._levels, -step)
-            words = frozenset(self._ranked[:count]).union(self._common)
-            pool = Pool(words, Prefixes.of(words), step)
-            self._pools[step] = pool
+        return self._pools.get(step) or self._pool(step)
+
+    def warm(self) -> None:
+        """Build every pool now: a process about to fork workers builds them once, and the
+        workers share them instead of each sorting the targets and building its own."""
+        if self._floor <= 0 or not self._order:
+            return
+        levels = self._ranking()[1]
+        for step in range(1, math.floor(-levels[0] + self._min_gain - _ROUNDING) + 1):
+            if step not in self._pools:
+                self._pool(step)
+
+    def _ranking(self) -> tuple[list[str], list[float]]:
+        """The targets, most frequent first, and minus their Zipf values (made once)."""
+        if self._ranked is None:
+            seen, zipf = self._archive, self._zipf
+            self._common = [w for w in self._order if seen.get(w, 0) >= self._floor]
+            self._ranked = sorted(self._order, key=zipf, reverse=True)
+            self._levels = [-zipf(w) for w in self._ranked]
+        return self._ranked, self._levels
+
+    def _pool(self, step: int) -> Pool:
+        ranked, levels = self._ranking()
+        count = bisect.bisect_right(levels, -step)
+        words = frozenset(ranked[:count]).union(self._common)
+        pool = self._pools[step] = Pool(words, Prefixes.of(words), step)
         return pool
 
 

@@ -49,6 +49,10 @@ class RivalFinder:
             self._by_length = buckets
         return self._by_length
 
+    def warm(self) -> None:
+        """Build the buckets now, in a process about to fork workers that share them."""
+        self._buckets()
+
     def of(self, word: str) -> tuple[str, ...]:
         """Common words exactly two edits from lowercase ``word``; none for a long word.
 

@@ -56,6 +56,17 @@ def chrome_held(document: Document, learned: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted({b.text for b in document.blocks if b.text in learned}))
 
 
+def warm_of(cleaner: object) -> Callable[[], None]:
+    """What builds a cleaner's first-use tables (a corrector's ``warm``); nothing for a
+    cleaner without any."""
+    warm = getattr(cleaner, "warm", None)
+    return warm if callable(warm) else _nothing
+
+
+def _nothing() -> None:
+    """A warm-up with nothing to build."""
+
+
 @runtime_checkable
 class Analysing(Protocol):
     """A corrector whose word analyses can be made in advance and handed to another copy of
@@ -239,9 +250,15 @@ class Builder:
     reuse: bool = False
 
     def warmup(self) -> Callable[[], None]:
-        """What builds this step's first-use parts (the modality matchers) in a process: a
-        pool runs it before it forks, so the workers share them."""
-        return self.modalities.warm
+        """What builds this step's first-use parts (the modality matchers, the corrector's
+        tables) in a process: a pool runs it before it forks, so the workers share them."""
+        warm_cleaner = warm_of(self.cleaner)
+
+        def warm() -> None:
+            self.modalities.warm()
+            warm_cleaner()
+
+        return warm
 
     def __call__(self, item: BuildItem) -> tuple[PageRows, bool]:
         """The page's rows, and whether they came from the cache."""
@@ -272,6 +289,10 @@ class WordAnalyser:
     the analyses in its corrector before the correcting step's workers fork."""
 
     cleaner: Analysing
+
+    def warmup(self) -> Callable[[], None]:
+        """The corrector's first-use tables, built before the pool forks (see Builder)."""
+        return warm_of(self.cleaner)
 
     def __call__(self, words: list[str]) -> dict[str, object]:
         return self.cleaner.analyse(words)
