@@ -227,8 +227,9 @@ class LanguageModel:
 
     def _general_pmi(self, x: str, y: str) -> tuple[float, bool]:
         count = self.bigrams.counts.get((x, y))
-        px = 10 ** (self.lexicon.zipf(x) - 9) if self.lexicon.zipf(x) else 0.0
-        py = 10 ** (self.lexicon.zipf(y) - 9) if self.lexicon.zipf(y) else 0.0
+        zx, zy = self.lexicon.zipf(x), self.lexicon.zipf(y)
+        px = 10 ** (zx - 9) if zx else 0.0
+        py = 10 ** (zy - 9) if zy else 0.0
         if count:
             if px and py:
                 return max(0.0, math.log10(count / self.bigrams.total / (px * py))), True
