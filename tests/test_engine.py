@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from pipeline.rules import Rules
 from pipeline.run import RunOptions, run
 
@@ -104,3 +106,27 @@ def test_a_page_past_its_time_limit_is_stopped_and_reported(tmp_path: Path) -> N
     assert result.cases == []
     assert {e.error for e in result.errors} == {"page-seconds"}
     assert len(result.errors) == 6  # every page accounted for, the batch went on
+
+
+def test_the_lexicon_is_loaded_while_the_pages_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent loads it once the first page is read, not after the last: the workers go
+    on reading meanwhile, and nothing waits between the steps."""
+    import pipeline.run.engine as engine
+    from pipeline.correct.lexicon import Lexicon
+
+    read: list[int] = []
+    loads: list[int] = []
+    plain_read, plain_load = engine.Reader.__call__, Lexicon.load.__func__
+
+    def reading(self: engine.Reader, item: tuple[int, Path]) -> engine.ReadInfo:
+        read.append(item[0])
+        return plain_read(self, item)
+
+    def loading(cls: type[Lexicon], rules: Rules) -> Lexicon:
+        loads.append(len(read))
+        return plain_load(cls, rules)
+
+    monkeypatch.setattr(engine.Reader, "__call__", reading)
+    monkeypatch.setattr(Lexicon, "load", classmethod(loading))
+    result = run(RunOptions(RAW, workers=1, corrector=identity_factory))
+    assert loads == [1] and len(read) == result.summary["pages"] > 1

@@ -342,8 +342,7 @@ def _run_steps(
 ) -> dict[str, set[str]]:
     """The four steps of :func:`run`, each a map over the pages and a reduce in the parent;
     the keys of every result the run used, by step."""
-    reader = Reader(options.raw_dir, rules, cache, key(code_fingerprint(), rules.digest))
-    infos = list(executor.map(reader, list(enumerate(paths)), progress, "reading pages"))
+    infos, lexicon = _read_pages(options, rules, paths, cache, executor, progress)
     result.errors.extend(info.error for info in infos if info.error is not None)
     learned = frozenset(learn_chrome(infos, rules))
     result.learned_boilerplate = sorted(learned)
@@ -353,7 +352,6 @@ def _run_steps(
     layout, layout_keys = _learn_layout(infos, rules, learned, cache, executor, progress)
     result.carried_formats = sorted(layout)
     readable = [(i.index, i.key) for i in infos if i.error is None]
-    lexicon = Lexicon.load(rules)
     parser = Parser(rules, learned, layout, cache, lexicon, TermFinder(rules.term_classes))
     counted = executor.map(parser, readable, progress, "learning the vocabulary")
     modalities = ModalityFinder(rules.modalities)
@@ -380,6 +378,23 @@ def _run_steps(
         "parse": {p for p, _ in learnt.pages},
         "rows": {item.key for item in items} if reuse else set(),
     }
+
+
+def _read_pages(
+    options: RunOptions,
+    rules: Rules,
+    paths: list[Path],
+    cache: StepCache,
+    executor: Executor,
+    progress: Progress,
+) -> tuple[list[ReadInfo], Lexicon]:
+    """Step 1, and the lexicon the later steps need, loaded here while the workers read
+    (it is half a second the run would otherwise wait for between the steps)."""
+    reader = Reader(options.raw_dir, rules, cache, key(code_fingerprint(), rules.digest))
+    loaded: list[Lexicon] = []
+    reading = executor.map(reader, list(enumerate(paths)), progress, "reading pages")
+    infos = list(meanwhile(reading, lambda: loaded.append(Lexicon.load(rules))))
+    return infos, loaded[0] if loaded else Lexicon.load(rules)
 
 
 def _learn_layout(
