@@ -1,7 +1,7 @@
 """Tables as pandas DataFrames: for readers of a finished run (review, eval, the API).
 
-Kept apart from the writers so a run never imports pandas: every worker a run forks would
-hold a copy of it in its resident memory for nothing.
+Kept apart from the writers so no step of a run forks its workers with pandas loaded: each
+would hold a copy of it in its resident memory for nothing.
 """
 
 from __future__ import annotations

@@ -342,7 +342,8 @@ def _run_steps(
 ) -> dict[str, set[str]]:
     """The four steps of :func:`run`, each a map over the pages and a reduce in the parent;
     the keys of every result the run used, by step."""
-    infos, lexicon = _read_pages(options, rules, paths, cache, executor, progress)
+    reader = Reader(options.raw_dir, rules, cache, key(code_fingerprint(), rules.digest))
+    infos, lexicon = _read_pages(reader, paths, executor, progress)
     result.errors.extend(info.error for info in infos if info.error is not None)
     learned = frozenset(learn_chrome(infos, rules))
     result.learned_boilerplate = sorted(learned)
@@ -381,20 +382,14 @@ def _run_steps(
 
 
 def _read_pages(
-    options: RunOptions,
-    rules: Rules,
-    paths: list[Path],
-    cache: StepCache,
-    executor: Executor,
-    progress: Progress,
+    reader: Reader, paths: list[Path], executor: Executor, progress: Progress
 ) -> tuple[list[ReadInfo], Lexicon]:
     """Step 1, and the lexicon the later steps need, loaded here while the workers read
     (it is half a second the run would otherwise wait for between the steps)."""
-    reader = Reader(options.raw_dir, rules, cache, key(code_fingerprint(), rules.digest))
     loaded: list[Lexicon] = []
     reading = executor.map(reader, list(enumerate(paths)), progress, "reading pages")
-    infos = list(meanwhile(reading, lambda: loaded.append(Lexicon.load(rules))))
-    return infos, loaded[0] if loaded else Lexicon.load(rules)
+    infos = list(meanwhile(reading, lambda: loaded.append(Lexicon.load(reader.rules))))
+    return infos, loaded[0] if loaded else Lexicon.load(reader.rules)
 
 
 def _learn_layout(
