@@ -130,3 +130,31 @@ def test_the_lexicon_is_loaded_while_the_pages_are_read(monkeypatch: pytest.Monk
     monkeypatch.setattr(Lexicon, "load", classmethod(loading))
     result = run(RunOptions(RAW, workers=1, corrector=identity_factory))
     assert loads == [1] and len(read) == result.summary["pages"] > 1
+
+
+def test_a_run_collects_garbage_less_often_and_puts_the_thresholds_back(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Young collections wait for many more objects in the parent and in the workers it
+    forks (they inherit it), and the caller's thresholds are as before once the run ends."""
+    import gc
+
+    import pipeline.run.engine as engine
+    from pipeline.run.heap import YOUNG_OBJECTS
+
+    plain_read = engine.Reader.__call__
+
+    def reading(self: engine.Reader, item: tuple[int, Path]) -> engine.ReadInfo:
+        (tmp_path / f"{item[0]}.threshold").write_text(str(gc.get_threshold()[0]))
+        return plain_read(self, item)
+
+    seen: set[int] = set()
+    monkeypatch.setattr(engine.Reader, "__call__", reading)
+    before = gc.get_threshold()
+    run(
+        RunOptions(RAW, workers=2, corrector=identity_factory),
+        lambda *_: seen.add(gc.get_threshold()[0]),
+    )
+    in_workers = {int(p.read_text()) for p in tmp_path.glob("*.threshold")}
+    assert seen == in_workers == {max(YOUNG_OBJECTS, before[0])}
+    assert gc.get_threshold() == before

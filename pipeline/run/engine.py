@@ -49,6 +49,7 @@ from pipeline.run.analyses import meanwhile, share_analyses
 from pipeline.run.cache import StepCache, key
 from pipeline.run.executors import Executor, Progress, make_executor, no_progress
 from pipeline.run.fingerprint import code_fingerprint, decisions_fingerprint
+from pipeline.run.heap import fewer_collections
 from pipeline.run.page import (
     Cleaner,
     ParsedPage,
@@ -308,6 +309,7 @@ def run(
     with (
         _cache_folder(options) as folder,
         make_executor(workers, options.engine, options.scheduler) as executor,
+        fewer_collections(),
     ):
         cache = StepCache(folder, keep=options.cache_dir is not None)
         live = _run_steps(options, rules, found.pages, cache, executor, progress, result)
