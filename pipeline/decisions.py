@@ -32,6 +32,7 @@ from typing import Any
 
 from pipeline.atomic import write_atomic
 from pipeline.edits import Edit, overlaps
+from pipeline.pickling import tuple_state
 
 DECISIONS_FILE = "decisions.jsonl"
 CONTEXT = 20
@@ -56,6 +57,7 @@ def context(raw: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, 
     return norm(raw[max(0, start - width) : start]), norm(raw[end : end + width])
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class Decision:
     """One reviewer decision; which fields matter depends on ``scope``."""

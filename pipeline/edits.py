@@ -18,7 +18,10 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from pipeline.pickling import tuple_state
 
+
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class Edit:
     """One change of a span of text.

@@ -30,6 +30,7 @@ from pipeline.correct.terms import TermFinder
 from pipeline.correct.tokens import Token
 from pipeline.correct.verdict import SectionWords, Verdict
 from pipeline.correct.wordforms import family_count, inflection_of, number_sibling, odd_case, recase
+from pipeline.pickling import tuple_state
 from pipeline.rules import CorrectSettings, Misspelling
 
 Candidates = dict[str, tuple[float, str, str]]
@@ -40,6 +41,7 @@ _NEVER = 2.0  # a threshold no confidence reaches
 _MISSING = object()
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class _Doubt:
     """A word that passed the screen: what it is and what it might have been."""

@@ -28,6 +28,7 @@ import regex
 
 from pipeline.correct.cache import read_cached, write_cached
 from pipeline.correct.lexicon import Lexicon
+from pipeline.pickling import tuple_state
 from pipeline.rules import LmParams
 
 _TOKEN = regex.compile(r"[\p{L}]+(?:['’][\p{L}]+)*")
@@ -49,6 +50,7 @@ def words_of(text: str) -> list[str]:
     return [word.lower() for word in _TOKEN.findall(text)]
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class GeneralBigrams:
     """symspellpy's English bigram counts, as probabilities."""
@@ -64,6 +66,7 @@ class GeneralBigrams:
         return cls({}, 1.0, 1.0, {})
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class BigramTable:
     """symspellpy's bigram file as read: parallel lists load from a pickle several times
@@ -135,19 +138,25 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class TextCounts:
     """One section text's word and bigram counts and fingerprint: what a worker sends back
-    of a text, so the archive's counts are a reduce of counts, never a list of texts."""
+    of a text, so the archive's counts are a reduce of counts, never a list of texts.
+
+    The counts are plain dicts: a ``Counter`` is rebuilt from a dict when it is unpickled,
+    which doubled what the parent spends loading the counts of every page.
+    """
 
     digest: bytes
-    unigrams: Counter[str]
-    bigrams: Counter[tuple[str, str]]
+    unigrams: dict[str, int]
+    bigrams: dict[tuple[str, str], int]
 
     @classmethod
     def of(cls, text: str) -> TextCounts:
         words = words_of(text)
-        return cls(_digest(text), Counter(words), Counter(itertools.pairwise(words)))
+        pairs = Counter(itertools.pairwise(words))
+        return cls(_digest(text), dict(Counter(words)), dict(pairs))
 
 
 class ArchiveCounts:

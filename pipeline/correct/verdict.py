@@ -5,10 +5,13 @@ The judge (:mod:`pipeline.correct.judge`) makes verdicts; the word passes turn t
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pipeline.pickling import tuple_state
 
+
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The best repair of one word: applied from ``threshold`` on, else a suggestion."""
@@ -20,13 +23,14 @@ class Verdict:
     threshold: float
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class SectionWords:
     """What the judgement needs of the section a word is in."""
 
     shield: frozenset[str]
     """Lowercase words of the page's own names: never touched."""
-    own: Counter[str]
+    own: Mapping[str, int]
     """The section's word counts (a term its writer repeats is a word)."""
     in_archive: bool
     """Whether the archive's counts include this section (its words are then left out)."""

@@ -11,8 +11,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipeline.edits import Edit
+from pipeline.pickling import tuple_state
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class SectionRow:
     """One section of a page: raw text as the page has it, clean text derived by the edits."""
@@ -35,6 +37,7 @@ class SectionRow:
         }
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class CorrectionRow:
     """One edit of a section, applied or suggested, with the reviewer's decision.
@@ -67,6 +70,7 @@ class CorrectionRow:
         }
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class ErrorRow:
     """A page that could not be processed, and at which stage."""

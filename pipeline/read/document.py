@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import regex
 from bs4 import Comment, NavigableString, Tag
 
+from pipeline.pickling import tuple_state
 from pipeline.read.ingest import Page
 from pipeline.read.metadata import PageMeta
 
@@ -34,6 +35,7 @@ HEADING_MARK = "data-caseclean-heading"
 """Attribute put on the elements a site profile's ``heading_selectors`` name."""
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class Block:
     """One paragraph-like unit of a page.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import regex
 
+from pipeline.pickling import tuple_state
 from pipeline.rules import SectionRules
 
 _SENTENCE_END = regex.compile(r"[.;,!?]\s*$")
@@ -79,6 +80,7 @@ def heading_shaped(text: str, rules: SectionRules) -> bool:
     return is_all_caps(text) or is_title_case(text) or text.rstrip().endswith(":")
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class LabelPiece:
     """A piece of a block cut at a known label: the label (None before the first one), its

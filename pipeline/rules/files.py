@@ -19,6 +19,8 @@ import pydantic
 import regex
 import yaml
 
+from pipeline.pickling import tuple_state
+
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
 
@@ -82,6 +84,7 @@ def load_model(model: type[ModelT], path: Path) -> ModelT:
     return validate(model, read_yaml(path), path)
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class TsvRow:
     """One data row of a TSV rules file, by column name; ``line`` for error messages."""

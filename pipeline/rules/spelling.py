@@ -14,6 +14,7 @@ from typing import Annotated
 import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pipeline.pickling import tuple_state
 from pipeline.rules.files import (
     RulesError,
     load_model,
@@ -287,6 +288,7 @@ class TermClasses(_File):
     foreign: ForeignPhrases
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class Confusion:
     """The OCR wrote ``seen`` where ``meant`` was printed, with relative ``weight``."""
@@ -296,6 +298,7 @@ class Confusion:
     weight: float
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class Artefact:
     """A regular expression for damage with a fixed shape, and its repair."""
@@ -306,6 +309,7 @@ class Artefact:
     name: str
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class DigitReading:
     """The OCR wrote the digit ``seen`` where the letter ``meant`` was printed."""
@@ -315,6 +319,7 @@ class DigitReading:
     confidence: float
 
 
+@tuple_state
 @dataclass(frozen=True, slots=True)
 class Misspelling:
     """A known misspelling, optionally only between given neighbours."""
