@@ -132,11 +132,13 @@ def test_the_lexicon_is_loaded_while_the_pages_are_read(monkeypatch: pytest.Monk
     assert loads == [1] and len(read) == result.summary["pages"] > 1
 
 
+@pytest.mark.parametrize("engine_name", ["local", "dask"])
 def test_a_run_collects_garbage_less_often_and_puts_the_thresholds_back(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, engine_name: str
 ) -> None:
     """Young collections wait for many more objects in the parent and in the workers it
-    forks (they inherit it), and the caller's thresholds are as before once the run ends."""
+    forks (they inherit it; a LocalCluster's too), and the caller's thresholds are as before
+    once the run ends."""
     import gc
 
     import pipeline.run.engine as engine
@@ -152,7 +154,7 @@ def test_a_run_collects_garbage_less_often_and_puts_the_thresholds_back(
     monkeypatch.setattr(engine.Reader, "__call__", reading)
     before = gc.get_threshold()
     run(
-        RunOptions(RAW, workers=2, corrector=identity_factory),
+        RunOptions(RAW, workers=2, engine=engine_name, corrector=identity_factory),
         lambda *_: seen.add(gc.get_threshold()[0]),
     )
     in_workers = {int(p.read_text()) for p in tmp_path.glob("*.threshold")}

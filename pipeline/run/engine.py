@@ -307,9 +307,9 @@ def run(
     result = RunResult(rules, sink=sink, skipped=found.skipped)
     workers = worker_count(options.workers, len(found.pages))
     with (
+        fewer_collections(),  # first: the workers a Dask LocalCluster forks inherit it too
         _cache_folder(options) as folder,
         make_executor(workers, options.engine, options.scheduler) as executor,
-        fewer_collections(),
     ):
         cache = StepCache(folder, keep=options.cache_dir is not None)
         live = _run_steps(options, rules, found.pages, cache, executor, progress, result)
