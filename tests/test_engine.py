@@ -160,3 +160,26 @@ def test_a_run_collects_garbage_less_often_and_puts_the_thresholds_back(
     in_workers = {int(p.read_text()) for p in tmp_path.glob("*.threshold")}
     assert seen == in_workers == {max(YOUNG_OBJECTS, before[0])}
     assert gc.get_threshold() == before
+
+
+def test_a_second_dask_run_in_the_same_process_finishes() -> None:
+    """A LocalCluster's workers are forked: the second cluster's inherit distributed's
+    thread pool for large messages without its thread, and waited for ever on the first
+    step that holds the lexicon. Run in a child process, so a hang fails the test instead
+    of stopping the suite."""
+    import subprocess
+    import sys
+
+    code = (
+        "from tests.conftest import RAW, identity_factory\n"
+        "from pipeline.run import RunOptions, run\n"
+        "for _ in range(2):\n"
+        "    options = RunOptions(RAW, workers=2, engine='dask', corrector=identity_factory)\n"
+        "    print(run(options).summary['pages'])\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["6", "6"]

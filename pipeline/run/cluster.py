@@ -8,13 +8,36 @@ do not depend on the cluster.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
 from pipeline.run.executors import Progress, Step
+
+
+def _fresh_offload_executor() -> None:
+    """In a forked child, give ``distributed`` a new thread for the large messages it
+    (de)serialises off its event loop.
+
+    ``distributed.utils`` keeps one ``ThreadPoolExecutor`` for the whole process. A child
+    forked after the parent has used it (a second LocalCluster in the same process) inherits
+    the executor but not its thread, so the first large message its worker receives (a step
+    holding the lexicon) waits for ever, and so does the run. A new executor starts its own
+    thread when first used.
+    """
+    utils = sys.modules.get("distributed.utils")
+    if utils is not None:
+        utils._offload_executor = ThreadPoolExecutor(  # type: ignore[attr-defined]
+            max_workers=1, thread_name_prefix="Dask-Offload"
+        )
+
+
+os.register_at_fork(after_in_child=_fresh_offload_executor)
 
 
 class SchedulerError(OSError):
