@@ -60,3 +60,41 @@ def test_work_meanwhile_is_done_once_after_the_first_result() -> None:
 def test_only_forked_workers_share_what_the_parent_built() -> None:
     assert not LocalExecutor(1).forks
     assert LocalExecutor(2).forks
+
+
+_PRESSED_DURING_FORK = """
+import os, signal, sys
+from pipeline.run.executors import LocalExecutor, no_progress
+
+pressed = []
+
+def press() -> None:
+    if not pressed:  # Ctrl-C while the pool forks its first worker
+        pressed.append(1)
+        os.kill(os.getpid(), signal.SIGINT)
+
+os.register_at_fork(before=press)
+try:
+    print(list(LocalExecutor(2).map(abs, [-1, -2, -3], no_progress, "step")))
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_while_a_pool_forks_still_stops_the_run() -> None:
+    """A KeyboardInterrupt raised in an at-fork hook is printed and lost; the executor holds
+    Ctrl-C back while it forks, so it stops the run right after instead."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    done = subprocess.run(
+        [sys.executable, "-c", _PRESSED_DURING_FORK],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 130, done.stdout + done.stderr
+    assert "Exception ignored" not in done.stderr

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from pipeline.cli import main
@@ -136,6 +137,18 @@ def test_a_broken_decisions_file_is_one_line_not_a_traceback(
     assert "\n" not in err and "decisions.jsonl:1" in err
 
 
+def wait_for_workers(child: subprocess.Popen[str], limit: float = 120.0) -> None:
+    """Return once ``child`` has forked its workers: the run is in a parallel step, past its
+    imports (a fixed sleep raced them on a machine whose bytecode was not compiled yet)."""
+    process = psutil.Process(child.pid)
+    deadline = time.monotonic() + limit
+    while not process.children():
+        assert child.poll() is None, "the run ended before it forked any worker"
+        assert time.monotonic() < deadline, "no worker forked in time"
+        time.sleep(0.05)
+    time.sleep(0.5)
+
+
 def test_ctrl_c_during_a_parallel_run_stops_it_with_130_and_old_outputs_whole(
     out: Path, dev_dir: Path
 ) -> None:
@@ -151,7 +164,7 @@ def test_ctrl_c_during_a_parallel_run_stops_it_with_130_and_old_outputs_whole(
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)
+    wait_for_workers(child)
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=30)
     assert child.returncode == 130

@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 Progress = Callable[[str, int, int], None]
@@ -45,11 +46,27 @@ def _install(step: Step) -> None:
     _worker_step = step
     # Ctrl-C is the parent's to handle: it stops the pool, workers must not print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while it forked
 
 
 def _run(item: Any) -> Any:
     assert _worker_step is not None, "the pool initializer installs the step"
     return _worker_step(item)
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C back while a pool forks, and deliver it after.
+
+    Forking runs the at-fork hooks of the modules loaded (logging's, distributed's): a
+    KeyboardInterrupt raised inside one is printed as "Exception ignored" and lost, and the
+    run went on to the end as if no one had pressed Ctrl-C.
+    """
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 class LocalExecutor:
@@ -84,7 +101,8 @@ class LocalExecutor:
         # holding the corrector's lexicon stay shared with the parent instead of being copied.
         gc.freeze()
         try:
-            pool = multiprocessing.get_context("fork").Pool(self.workers, _install, (step,))
+            with _ctrl_c_held():
+                pool = multiprocessing.get_context("fork").Pool(self.workers, _install, (step,))
         finally:
             gc.unfreeze()
         try:
