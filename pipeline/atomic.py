@@ -1,29 +1,57 @@
 """Atomic writes: a crash, a kill or a full disk leaves the old file or the new, never half.
 
-Every file caseclean writes outside the table swap (decisions, the report, the lexicon cache)
-goes through :func:`write_atomic`: the bytes go to a temporary file beside the target, which
-is then renamed over it (a rename within one folder is atomic on POSIX and Windows).
+Every file caseclean writes outside the table swap (decisions, the report, the lexicon cache,
+each page's results in the step cache) goes through :func:`write_atomic`: the bytes go to a
+temporary file beside the target, which is then renamed over it (a rename within one folder
+is atomic on POSIX and Windows).
+
+The step cache files four results a page, so a write is kept to its system calls: the
+temporary file is named for the process and thread writing it (no two writers share one,
+and no random names are tried), and folders are made only when the open finds none.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import threading
 from pathlib import Path
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _open_new(tmp: Path) -> int:
+    """Open ``tmp`` for writing, making its folder when there is none yet."""
+    try:
+        return os.open(tmp, _FLAGS, 0o600)
+    except FileNotFoundError:
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(tmp, _FLAGS, 0o600)
 
 
 def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> Path:
-    """Write ``data`` (text is UTF-8 with the newlines as given) to ``path`` atomically."""
+    """Write ``data`` (text is UTF-8 with the newlines as given) to ``path`` atomically.
+
+    ``mode`` is the file's mode whatever the umask.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> target = write_atomic(folder / "a" / "b.txt", "one\\n")
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('one\\n', ['b.txt'])
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    payload = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    handle = _open_new(tmp)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+        try:
+            while payload:
+                payload = payload[os.write(handle, payload) :]
+        finally:
+            os.close(handle)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
