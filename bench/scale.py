@@ -5,8 +5,10 @@ cache can help), runs ``caseclean run`` on each with ``--workers 1``, ``--worker
 ``--engine dask --workers 2``, a warm re-run (nothing changed) and a re-run after one page
 changed (both reuse the ``w2`` run's cache), and prints one table:
 seconds, pages/s, words/s and the peak memory of the whole process tree (the run and its
-workers, sampled every 0.1 s), as RSS and as PSS (shared pages split between the processes
-that share them). In the same run, symspellpy looks up the same words
+workers), as RSS (sampled every 0.1 s) and as PSS (shared pages split between the processes
+that share them; sampled every second, because reading it walks a process's page tables: 3 to
+10 ms of CPU a process, which at ten samples a second took a sixth of a 2-core machine from
+the run it measured). In the same run, symspellpy looks up the same words
 as a yardstick. A benchmark, not a test: figures depend on the machine and its load.
 
     python -m bench.scale                      # N = 1,000 and 10,000
@@ -54,26 +56,42 @@ def build_archive(size: int, root: Path) -> Path:
     return target
 
 
-def tree_memory(process: psutil.Process) -> tuple[int, int]:
-    """Resident and proportional bytes (RSS, PSS) of a process and all its descendants.
+RSS_EVERY = 0.1
+"""Seconds between samples of the tree's RSS (``/proc/PID/statm``: microseconds to read)."""
+PSS_EVERY = 10
+"""Every how many RSS samples the tree's PSS is read too (``smaps_rollup``: milliseconds)."""
 
-    Forked workers share the parent's pages (the lexicon, the corrector): RSS counts a shared
-    page once per process, PSS splits it between them, so the tree's PSS is the memory the
-    run really holds.
-    """
+
+def _family(process: psutil.Process) -> list[psutil.Process]:
     try:
-        family = [process, *process.children(recursive=True)]
+        return [process, *process.children(recursive=True)]
     except psutil.Error:
-        return 0, 0
-    rss = pss = 0
-    for proc in family:
+        return []
+
+
+def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of a process and all its descendants: a page the forked workers share
+    with the parent (the lexicon, the corrector) counts once per process."""
+    total = 0
+    for proc in _family(process):
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def tree_pss(process: psutil.Process) -> int:
+    """Proportional bytes of a process and all its descendants: each shared page split
+    between the processes that share it, so the memory the run really holds."""
+    total = 0
+    for proc in _family(process):
         try:
             info = proc.memory_full_info()
         except psutil.Error:
             continue
-        rss += info.rss
-        pss += getattr(info, "pss", info.rss)
-    return rss, pss
+        total += getattr(info, "pss", info.rss)
+    return total
 
 
 def timed_run(archive: Path, out: Path, extra: list[str]) -> tuple[float, tuple[int, int], str]:
@@ -90,10 +108,13 @@ def timed_run(archive: Path, out: Path, extra: list[str]) -> tuple[float, tuple[
 
     def sample() -> None:
         nonlocal peak
+        tick = 0
         while not stop.is_set():
-            rss, pss = tree_memory(watched)
+            rss = tree_rss(watched)
+            pss = tree_pss(watched) if tick % PSS_EVERY == 0 else 0
             peak = (max(peak[0], rss), max(peak[1], pss))
-            stop.wait(0.1)
+            tick += 1
+            stop.wait(RSS_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
