@@ -17,11 +17,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 # What each part of the package may import from the rest of it (besides itself).
 ALLOWED = {
     "pickling": set(),
+    "spaces": set(),
     "edits": {"pickling"},
     "atomic": set(),
-    "rules": {"pickling"},
-    "read": {"rules", "pickling"},
-    "correct": {"rules", "edits", "atomic", "pickling"},
+    "rules": {"pickling", "spaces"},
+    "read": {"rules", "pickling", "spaces"},
+    "correct": {"rules", "edits", "atomic", "pickling", "spaces"},
     "decisions": {"edits", "atomic", "rules", "pickling"},
     "output": {"rules", "edits", "pickling"},
     "run": {"read", "correct", "output", "decisions", "rules", "edits", "atomic"},

@@ -30,17 +30,3 @@ def test_scan_words_keeps_the_parts_of_a_hyphenated_word_and_drops_codes() -> No
 @given(TEXTS)
 def test_words_of_lowers_each_word_found(text: str) -> None:
     assert words_of(text) == [m.group(0).lower() for m in _TOKEN.finditer(text)]
-
-
-def test_chunks_break_at_the_spaces_regex_knows_and_nowhere_else() -> None:
-    """Chunks are cut with ``re`` (faster) at the White_Space characters, where ``regex``'s
-    ``\\S+`` cut them: U+001C to U+001F, space to ``re``, stay inside a chunk."""
-    import sys
-
-    import regex
-
-    from pipeline.correct.tokens import _CHUNK
-
-    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
-    assert _CHUNK.findall(every) == regex.findall(r"\S+", every)
-    assert _CHUNK.findall("a\x1cb c\u3000d\x85e") == ["a\x1cb", "c", "d", "e"]

@@ -16,6 +16,7 @@ evidence, and a capitalised unknown word is taken for a name), on a log scale in
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.terms import TermFinder
 from pipeline.correct.tokens import Token, scan
 from pipeline.rules import DamageSettings
+from pipeline.spaces import WHITE_SPACE
 
 # OCR fingerprints inside a chunk: a digit between lowercase letters (f0r), a capital inside a
 # word that starts in lowercase (faIse, paDcreas; brands and units such as PubMed, SpineJack,
@@ -38,7 +40,7 @@ _FINGERPRINTS = tuple(
 _INNER_CAPITAL = regex.compile(r"(?<![\p{L}\p{N}])(?=\p{L}{5})\p{Ll}+\p{Lu}\p{Ll}")
 _CAMEL = regex.compile(r"\p{Ll}\p{Lu}\p{Ll}")
 """What every inner capital holds: a text without it has none to look for (most texts)."""
-_SPACE = regex.compile(r"\s")
+_SPACE = re.compile(f"[{WHITE_SPACE}]")
 
 Sample = tuple[str | None, str]
 """A section of the archive as (section kind or None, text)."""

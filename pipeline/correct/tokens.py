@@ -13,9 +13,8 @@ from typing import NamedTuple
 
 import regex
 
-WHITE_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-"""Unicode's White_Space characters, as a character class body: what ``regex``'s ``\\s``
-matches (``re``'s matches U+001C to U+001F too, which Python's ``str.isspace`` calls space)."""
+from pipeline.spaces import WHITE_SPACE
+
 _CHUNK = re.compile(f"[^{WHITE_SPACE}]+")
 """A run between spaces, as ``regex``'s ``\\S+`` finds it: ``re`` finds it in three fifths
 of the time, and every text is cut into chunks by each pass that scans it."""

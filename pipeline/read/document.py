@@ -10,6 +10,7 @@ headings nest: an ``h3`` inside an ``h2`` section is a sub-heading of it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -28,7 +29,8 @@ BLOCK_TAGS = HEADING_TAGS | frozenset(
     }
 )  # fmt: skip
 _CELLS = frozenset({"td", "th"})
-_SPACE = regex.compile(r"[ \t\r\n\f\v\u00a0]+")
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+"""The spaces a block's lines collapse (``re``: a plain class, faster than ``regex``)."""
 _MARKDOWN_HEADING = regex.compile(r"^(#{1,6})\s+(\S.*?)\s*#*$")
 _MARKDOWN_BOLD = regex.compile(r"^(?:\*\*|__)([^*_]+?)(?:\*\*|__)$")
 HEADING_MARK = "data-caseclean-heading"

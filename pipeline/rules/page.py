@@ -8,6 +8,7 @@ into the small frozen objects the read stage uses.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -17,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 
 from pipeline.rules.files import RulesError, compile_patterns, load_model
+from pipeline.spaces import WHITE_SPACE
 
-_HEADING_JUNK = regex.compile(r"[\s'’`:.\-–]+")
+_HEADING_JUNK = re.compile(f"[{WHITE_SPACE}'’`:.\\-–]+")
 _NUMBERING = regex.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[ivxlc]{1,5}\.|[a-h][.)])\s+", regex.I)
 
 
