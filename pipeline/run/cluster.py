@@ -2,8 +2,8 @@
 
 The step object is pickled once and its bytes scattered to every worker, which unpickles it
 once (scattering the object itself took twice as long: 3 s for a step that holds a
-corrector); pages travel in batches, and results are put back in page order, so the tables
-do not depend on the cluster.
+corrector); pages travel in batches (:func:`batch_size`), and results are put back in page
+order, so the tables do not depend on the cluster.
 """
 
 from __future__ import annotations
@@ -61,10 +61,21 @@ def _run_batch(batch: list[Any], blob: bytes, token: str) -> list[Any]:
     return [step(item) for item in batch]
 
 
+def batch_size(total: int, workers: int, most: int = 64) -> int:
+    """Items per task: up to ``most``, since every task costs the scheduler, in the parent,
+    a millisecond or more (batches of 16 against 64 over 10,000 pages: the parent's CPU
+    22.1 -> 18.3 s); fewer for a short list, so that each worker gets four tasks or so.
+
+    >>> batch_size(10_000, 2), batch_size(1_000, 2), batch_size(6, 2), batch_size(0, 2)
+    (64, 64, 1, 1)
+    """
+    return max(1, min(most, -(-total // (4 * max(1, workers)))))
+
+
 class DaskExecutor:
     """A Dask client for one run: a scheduler given by address, or a LocalCluster."""
 
-    def __init__(self, workers: int, scheduler: str | None = None, batch_size: int = 16) -> None:
+    def __init__(self, workers: int, scheduler: str | None = None, batch_most: int = 64) -> None:
         from dask.distributed import Client, LocalCluster
 
         self._cluster = None
@@ -89,7 +100,9 @@ class DaskExecutor:
                     dashboard_address=None,
                 )
             self.client = Client(self._cluster)
-        self.batch_size = batch_size
+        self.batch_most = batch_most
+        found = self.client.scheduler_info().get("workers", {})
+        self.workers = len(found) or max(1, workers)
 
     def __enter__(self) -> DaskExecutor:
         return self
@@ -113,7 +126,8 @@ class DaskExecutor:
 
         blob = self.client.scatter(dask_pickle.dumps(step), broadcast=True, hash=False)
         token = uuid.uuid4().hex
-        batches = [list(items[i : i + self.batch_size]) for i in range(0, total, self.batch_size)]
+        size = batch_size(total, self.workers, self.batch_most)
+        batches = [list(items[i : i + size]) for i in range(0, total, size)]
         futures = [self.client.submit(_run_batch, b, blob, token, pure=False) for b in batches]
         done = 0
         for future in futures:
