@@ -3,6 +3,7 @@ line's first word, names every line as trying every listed heading does."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
@@ -83,3 +84,21 @@ def test_the_lines_of_the_sample_and_dev_pages_agree(rules: Rules) -> None:
 def test_the_index_is_built_once_per_rules(rules: Rules) -> None:
     assert rules.sections._by_first_word is rules.sections._by_first_word
     assert load_rules().sections._by_first_word is not rules.sections._by_first_word
+
+
+def test_answers_are_kept_per_rules_for_short_lines_and_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipeline.rules import page
+
+    rules = load_rules().sections
+    long_line = "Findings " + "x" * page.ANSWER_CHARS
+    for line in ("FINAL DIAGNOSIS", "Imaging Findings:", "Dicsussion", long_line):
+        first = rules.canonical(line)
+        assert rules.canonical(line) == first == _plain(rules, line, True)
+    assert ("FINAL DIAGNOSIS", True) in rules._answers
+    assert all(len(line) <= page.ANSWER_CHARS for line, _ in rules._answers)
+    monkeypatch.setattr(page, "ANSWERS_KEPT", len(rules._answers))
+    rules.canonical("Clinical History")
+    assert ("Clinical History", True) not in rules._answers  # full: answered, not kept
+    assert load_rules().sections._answers == {}

@@ -189,6 +189,13 @@ class Unlabeled:
     layout_min_pages: int
 
 
+ANSWER_CHARS = 200
+"""Lines up to this long have their :meth:`SectionRules.canonical` answer kept."""
+ANSWERS_KEPT = 100_000
+"""At most this many answers are kept per rules object (a bound on memory, not on results)."""
+_UNASKED = object()
+
+
 @dataclass(frozen=True)
 class SectionRules:
     """Headings, their canonical names and how unlabeled paragraphs are named."""
@@ -212,7 +219,26 @@ class SectionRules:
         heading also counts when it is similar enough (a typo), and so does the longest listed
         heading the heading starts with ("Discussion and conclusions", "Differential
         diagnosis list"), for headings long enough.
+
+        A short line's answer is kept (:data:`ANSWERS_KEPT`): the read stage asks of every
+        block of every page, and a site repeats its headings and field lines on each.
         """
+        if len(heading) > ANSWER_CHARS:
+            return self._canonical(heading, tolerant)
+        answers = self._answers
+        found = answers.get((heading, tolerant), _UNASKED)
+        if found is _UNASKED:
+            found = self._canonical(heading, tolerant)
+            if len(answers) < ANSWERS_KEPT:
+                answers[(heading, tolerant)] = found
+        return found  # type: ignore[return-value]
+
+    @functools.cached_property
+    def _answers(self) -> dict[tuple[str, bool], str | None]:
+        """:meth:`canonical`'s answers so far, by line and tolerance (one per rules object)."""
+        return {}
+
+    def _canonical(self, heading: str, tolerant: bool) -> str | None:
         key = section_key(heading)
         if key in self.aliases or not tolerant or len(key) < self.min_chars:
             return self.aliases.get(key)
