@@ -34,9 +34,9 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> Path:
     ``mode`` is the file's mode whatever the umask.
 
     >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> target = write_atomic(folder / "a" / "b.txt", "one\\n")
-    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     target = write_atomic(Path(folder) / "a" / "b.txt", "one\\n")
+    ...     target.read_text(), sorted(p.name for p in target.parent.iterdir())
     ('one\\n', ['b.txt'])
     """
     path = Path(path)
