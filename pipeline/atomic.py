@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
@@ -28,10 +29,32 @@ def _open_new(tmp: Path) -> int:
         return os.open(tmp, _FLAGS, 0o600)
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> Path:
+CHUNK_BYTES = 1 << 20
+"""Pieces of text given one by one are written this much at a time (a template renders
+thousands of small ones)."""
+
+
+def _pieces(data: bytes | str | Iterable[str]) -> Iterator[bytes]:
+    """The bytes to write: all at once, or pieces of text gathered into chunks."""
+    if isinstance(data, bytes | str):
+        yield data.encode("utf-8") if isinstance(data, str) else data
+        return
+    waiting: list[str] = []
+    size = 0
+    for piece in data:
+        waiting.append(piece)
+        size += len(piece)
+        if size >= CHUNK_BYTES:
+            yield "".join(waiting).encode("utf-8")
+            waiting, size = [], 0
+    yield "".join(waiting).encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes | str | Iterable[str], *, mode: int = 0o644) -> Path:
     """Write ``data`` (text is UTF-8 with the newlines as given) to ``path`` atomically.
 
-    ``mode`` is the file's mode whatever the umask.
+    ``data`` may come in pieces of text, as a template renders them: the file is written as
+    they come, never held whole. ``mode`` is the file's mode whatever the umask.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -40,13 +63,14 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> Path:
     ('one\\n', ['b.txt'])
     """
     path = Path(path)
-    payload = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     handle = _open_new(tmp)
     try:
         try:
-            while payload:
-                payload = payload[os.write(handle, payload) :]
+            for chunk in _pieces(data):
+                payload = memoryview(chunk)
+                while payload:
+                    payload = payload[os.write(handle, payload) :]
         finally:
             os.close(handle)
         os.chmod(tmp, mode)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,27 @@ def test_threads_writing_one_file_leave_one_whole_copy(tmp_path: Path) -> None:
         thread.join()
     assert target.read_bytes() in payloads
     assert [p.name for p in tmp_path.iterdir()] == ["same.pickle"]
+
+
+def test_text_in_pieces_is_written_as_it_comes(tmp_path: Path) -> None:
+    """A template's pieces go to the file in chunks; the file is their text, in order."""
+    from pipeline import atomic
+
+    pieces = [f"piece {i} of the report é\n" for i in range(100_000)]
+    target = write_atomic(tmp_path / "pieces.html", iter(pieces))
+    assert target.read_text(encoding="utf-8") == "".join(pieces)
+    assert sum(map(len, pieces)) > atomic.CHUNK_BYTES  # more than one chunk was written
+
+
+def test_a_failure_among_the_pieces_keeps_the_old_file_whole(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old", encoding="utf-8")
+
+    def pieces() -> Iterator[str]:
+        yield "x" * (2 << 20)
+        raise RuntimeError("the template failed")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(target, pieces())
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]

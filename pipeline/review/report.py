@@ -11,34 +11,39 @@ from __future__ import annotations
 import base64
 import gc
 import hashlib
-import heapq
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from pipeline.atomic import write_atomic
 from pipeline.decisions import DECISIONS_FILE, read_decisions
 from pipeline.output.schema import REPORT_NAME
+from pipeline.review.by_case import CaseStream
 from pipeline.review.diff import CaseDiff, build_cases, primary_pass
-from pipeline.review.rows import read_rows
+from pipeline.review.figures import (
+    BINS,
+    SUMMARY_CASE_COLUMNS,
+    SUMMARY_CORRECTION_COLUMNS,
+    Figures,
+    bin_of,
+    ranked,
+)
+from pipeline.review.rows import read_rows, row_batches
 from pipeline.review.views import PACKAGE, environment
 
 REPORT_FILE = REPORT_NAME
+TITLE = "caseclean report"
+"""The report's title: no folder name in it, so reruns give equal bytes."""
 STATUSES = ("ok", "warning", "error")
-BINS = 10
 TOP = 25
 CHAR_WIDTH = 7.0
 """Width of one character of the charts' 11 px text, with room to spare, in user units."""
 MAX_LABEL = 26
 BAR_WIDTH = 280
 ROW = 22
-PAGE_BINS = ((0, 0), (1, 1), (2, 2), (3, 4), (5, 8), (9, 16), (17, 32), (33, 64), (65, None))
 
 
 @dataclass(frozen=True)
@@ -96,52 +101,10 @@ class ReportData:
     waiting: list[dict[str, Any]]
     bars: BarChart
     columns: list[Column]
-    cases: list[CaseDiff]
+    cases: Sequence[CaseDiff] | CaseStream
     sections: BarChart
     pages: BarChart
     n_decisions: int = 0
-
-
-def _count(rows: list[dict[str, Any]], key: str) -> list[tuple[str, int, int]]:
-    """(value, applied, suggested) for each value of ``key``, most edits first."""
-    return _tally((str(row[key]), bool(row["applied"])) for row in rows)
-
-
-def _tally(values: Iterable[tuple[str, bool]]) -> list[tuple[str, int, int]]:
-    """(value, applied, suggested) for each value of (value, applied) pairs, most first."""
-    counts = Counter(values)
-    names = {name for name, _ in counts}
-    out = [(name, counts[(name, True)], counts[(name, False)]) for name in names]
-    return sorted(out, key=lambda t: (-(t[1] + t[2]), t[0]))
-
-
-def _top(rows: list[dict[str, Any]], limit: int) -> list[tuple[str, str, int, int, int]]:
-    """The most frequent (original → replacement) pairs: count, applied, pages."""
-    pairs = [(str(row["original"]), str(row["replacement"])) for row in rows]
-    count = Counter(pairs)
-    ranked = heapq.nsmallest(limit, count, key=lambda p: (-count[p], p))
-    applied: Counter[tuple[str, str]] = Counter()
-    pages: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
-    wanted = set(ranked)
-    for pair, row in zip(pairs, rows, strict=True):
-        if pair in wanted:  # only the top pairs' pages and applied counts are shown
-            applied[pair] += bool(row["applied"])
-            pages[pair].add(str(row["case_id"]))
-    return [(o, r, count[(o, r)], applied[(o, r)], len(pages[(o, r)])) for o, r in ranked]
-
-
-def _waits(row: dict[str, Any]) -> bool:
-    """Whether a correction waits for a reviewer: its ``to_review`` column, or, in tables
-    without one, whether it is a suggestion."""
-    flag = row.get("to_review")
-    if isinstance(flag, bool):
-        return flag
-    return not row["applied"] if flag is None or pd.isna(flag) else bool(flag)
-
-
-def _decision(row: dict[str, Any]) -> str | None:
-    value = row.get("decision")
-    return value if isinstance(value, str) and value else None
 
 
 def shorten(label: str, limit: int = MAX_LABEL) -> str:
@@ -182,29 +145,17 @@ def bar_chart(
     return BarChart(bars, label_room, label_room + width + value_room, len(rows) * height + 30)
 
 
-def by_section_kind(rows: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
-    """(section kind, applied, suggested): every ``other:<heading>`` counts as ``other``."""
-    return _tally((str(r["section"]).partition(":")[0], bool(r["applied"])) for r in rows)
-
-
-def page_bins(cases: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
-    """How many pages have 0, 1, 2, 3-4, 5-8, ... edits, as chart rows."""
-    edits = [int(c["n_edits_applied"]) + int(c["n_suggestions"]) for c in cases]
-    out = []
-    for low, high in PAGE_BINS:
-        n = sum(low <= e and (high is None or e <= high) for e in edits)
-        label = str(low) if low == high else (f"{low}+" if high is None else f"{low}–{high}")
-        out.append((f"{label} edits", n, 0))
-    return out
-
-
-def histogram(rows: list[dict[str, Any]], bins: int = BINS, height: float = 160) -> list[Column]:
+def histogram(rows: Iterable[dict[str, Any]], bins: int = BINS) -> list[Column]:
     """Confidence in ``bins`` equal bins over 0..1 (1.0 falls in the last), stacked."""
-    applied = [0] * bins
-    suggested = [0] * bins
+    applied, suggested = [0] * bins, [0] * bins
     for row in rows:
-        index = min(bins - 1, max(0, int(float(row["confidence"]) * bins)))
-        (applied if row["applied"] else suggested)[index] += 1
+        (applied if row["applied"] else suggested)[bin_of(row["confidence"], bins)] += 1
+    return columns(applied, suggested)
+
+
+def columns(applied: list[int], suggested: list[int], height: float = 160) -> list[Column]:
+    """The confidence histogram's columns from the edits in each bin, in SVG user units."""
+    bins = len(applied)
     top = max((a + s for a, s in zip(applied, suggested, strict=True)), default=0) or 1
     width = 44
     return [
@@ -228,41 +179,50 @@ def summarise(
     n_decisions: int = 0,
 ) -> ReportData:
     """The report's figures from the rows of the four tables."""
-    status = Counter(str(c["status"]) for c in cases)
+    figures = Figures()
+    figures.add_cases(cases)
+    figures.add_corrections(sorted(corrections, key=lambda r: str(r["case_id"])))
+    diffs = list(build_cases(cases, sections, corrections).values())
+    return report_data(figures, diffs, errors, n_decisions)
+
+
+def report_data(
+    figures: Figures,
+    cases: Sequence[CaseDiff] | CaseStream,
+    errors: list[dict[str, Any]],
+    n_decisions: int = 0,
+) -> ReportData:
+    """What the report shows: the figures counted from the tables, the cases' diffs (a
+    list, or a stream read as the report is written) and the errors."""
+    status = figures.statuses.copy()
     status["error"] += len(errors)
-    applied = sum(bool(r["applied"]) for r in corrections)
-    decisions = Counter(_decision(r) for r in corrections)
-    waiting = [r for r in corrections if _waits(r) and _decision(r) is None]
     totals = {
-        "pages": len(cases) + len(errors),
-        "cases": len(cases),
+        "pages": figures.cases + len(errors),
+        "cases": figures.cases,
         "ok": status["ok"],
         "warning": status["warning"],
         "error": status["error"],
-        "edits": len(corrections),
-        "applied": applied,
-        "suggested": len(corrections) - applied,
-        "accepted": decisions["accepted"],
-        "rejected": decisions["rejected"],
-        "waiting": len(waiting),
+        "edits": figures.edits,
+        "applied": figures.applied,
+        "suggested": figures.edits - figures.applied,
+        "accepted": figures.decisions["accepted"],
+        "rejected": figures.decisions["rejected"],
+        "waiting": len(figures.waiting),
     }
-    by_pass = _count(corrections, "pass")
-    waiting_rows = sorted(
-        waiting, key=lambda r: (float(r["confidence"]), str(r["case_id"]), int(r["position"]))
-    )
+    by_pass = ranked(figures.passes)
     return ReportData(
         totals=totals,
         statuses=[(s, status[s]) for s in STATUSES],
         errors=sorted(errors, key=lambda e: str(e["case_id"])),
         by_pass=by_pass,
-        by_rule=_count(corrections, "rule"),
-        top=_top(corrections, TOP),
-        waiting=waiting_rows,
+        by_rule=ranked(figures.rules),
+        top=figures.top(TOP),
+        waiting=figures.waiting_rows(),
         bars=bar_chart(by_pass, passes=True),
-        columns=histogram(corrections),
-        cases=list(build_cases(cases, sections, corrections).values()),
-        sections=bar_chart(by_section_kind(corrections)),
-        pages=replace(bar_chart(page_bins(cases)), key=False),
+        columns=columns(*figures.histogram_counts()),
+        cases=cases,
+        sections=bar_chart(ranked(figures.kinds)),
+        pages=replace(bar_chart(figures.page_bins()), key=False),
         n_decisions=n_decisions,
     )
 
@@ -279,6 +239,12 @@ def _csp_hash(text: str) -> str:
 
 def render_report(data: ReportData, title: str) -> str:
     """The report as one HTML document; its CSP allows only its own inline style and script."""
+    return "".join(report_chunks(data, title))
+
+
+def report_chunks(data: ReportData, title: str) -> Iterator[str]:
+    """The report's HTML in pieces as the template renders it: the cases of a stream are
+    read, shown and let go one at a time."""
     css = _static("diff.css") + _static("report.css")
     js = _static("report.js")
     csp = (
@@ -287,7 +253,7 @@ def render_report(data: ReportData, title: str) -> str:
         "base-uri 'none'; form-action 'none'"
     )
     template = environment().get_template("report.html")
-    return template.render(data=data, title=title, css=css, js=js, csp=csp)
+    return template.generate(data=data, title=title, css=css, js=js, csp=csp)
 
 
 @contextmanager
@@ -306,22 +272,37 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def build_report(out_dir: Path) -> str:
-    """The report of the run in ``out_dir``."""
+def read_report(out_dir: Path) -> ReportData:
+    """The report of the run in ``out_dir``: its figures counted a batch of rows at a time,
+    its cases a stream (no table is held whole, whatever the archive's size). Tables not in
+    case order are read whole instead, to the same report."""
     out_dir = Path(out_dir)
+    stream = CaseStream(out_dir)
+    try:
+        errors = read_rows(out_dir, "errors")
+    except FileNotFoundError:
+        errors = []
+    n_decisions = len(read_decisions(out_dir / DECISIONS_FILE))
+    if not stream.ordered:
+        tables = [read_rows(out_dir, n) for n in ("cases", "sections", "corrections")]
+        return summarise(*tables, errors, n_decisions)
+    figures = Figures()
+    for rows in row_batches(out_dir, "corrections", SUMMARY_CORRECTION_COLUMNS):
+        figures.add_corrections(rows)
+    for rows in row_batches(out_dir, "cases", SUMMARY_CASE_COLUMNS):
+        figures.add_cases(rows)
+    return report_data(figures, stream, errors, n_decisions)
+
+
+def build_report(out_dir: Path) -> str:
+    """The report of the run in ``out_dir``, as one string."""
     with _collector_paused():
-        tables = {n: read_rows(out_dir, n) for n in ("cases", "sections", "corrections")}
-        try:
-            errors = read_rows(out_dir, "errors")
-        except FileNotFoundError:
-            errors = []
-        n_decisions = len(read_decisions(out_dir / DECISIONS_FILE))
-        data = summarise(
-            tables["cases"], tables["sections"], tables["corrections"], errors, n_decisions
-        )
-        return render_report(data, "caseclean report")  # no folder name: reruns, equal bytes
+        return render_report(read_report(out_dir), TITLE)
 
 
 def write_report(out_dir: Path) -> Path:
-    """Write ``report.html`` into the output folder (every run regenerates it)."""
-    return write_atomic(Path(out_dir) / REPORT_FILE, build_report(out_dir))
+    """Write ``report.html`` into the output folder (every run regenerates it), a piece at
+    a time: memory does not grow with the archive."""
+    with _collector_paused():
+        chunks = report_chunks(read_report(out_dir), TITLE)
+        return write_atomic(Path(out_dir) / REPORT_FILE, chunks)
