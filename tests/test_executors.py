@@ -57,6 +57,28 @@ def test_work_meanwhile_is_done_once_after_the_first_result() -> None:
     assert list(meanwhile(iter([4]), None)) == [4]
 
 
+def test_the_parent_lets_go_of_a_step_its_forked_workers_hold() -> None:
+    """Once the workers have forked with the step (a corrector of a few hundred MB), the
+    parent keeps no reference to it: the workers go on with their copies."""
+    import weakref
+
+    step = _Lazy()
+    gone = weakref.ref(step)
+    results = LocalExecutor(2).map(step, list(range(8)), no_progress, "step")
+    del step
+    first = next(results)
+    assert gone() is None
+    assert [first, *results] == [(i, 1) for i in range(8)]
+
+
+def test_giving_memory_back_keeps_what_is_still_held() -> None:
+    from pipeline.run.heap import give_back
+
+    kept = [str(i) * 100 for i in range(10_000)]
+    give_back()
+    assert kept[9_999] == "9999" * 100
+
+
 def test_only_forked_workers_share_what_the_parent_built() -> None:
     assert not LocalExecutor(1).forks
     assert LocalExecutor(2).forks

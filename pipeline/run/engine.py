@@ -32,14 +32,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.correct.damage import DamageModel
-from pipeline.correct.language_model import ArchiveCounts
 from pipeline.correct.lexicon import Lexicon
 from pipeline.correct.terms import TermFinder
 from pipeline.decisions import DecisionBook
 from pipeline.output.rows import CaseRow, CorrectionRow, ErrorRow, PageRows, SectionRow
 from pipeline.output.schema import TableSchema, table_schemas
-from pipeline.read.boilerplate import learn_repeated
 from pipeline.read.document import Document
 from pipeline.read.fields import ModalityFinder
 from pipeline.read.ingest import inventory
@@ -49,7 +46,8 @@ from pipeline.run.analyses import meanwhile, share_analyses
 from pipeline.run.cache import StepCache, key
 from pipeline.run.executors import Executor, Progress, make_executor, no_progress
 from pipeline.run.fingerprint import code_fingerprint, decisions_fingerprint
-from pipeline.run.heap import fewer_collections
+from pipeline.run.heap import fewer_collections, give_back
+from pipeline.run.learning import Knowledge, learn_chrome, learn_vocabulary
 from pipeline.run.page import (
     Cleaner,
     ParsedPage,
@@ -62,21 +60,10 @@ from pipeline.run.workers import (
     Builder,
     BuildItem,
     LayoutProbe,
-    ParseInfo,
     Parser,
     Reader,
     ReadInfo,
 )
-
-
-@dataclass
-class Knowledge:
-    """What a run learnt of its archive for the corrector: counts and damage, reduced."""
-
-    lexicon: Lexicon
-    archive: ArchiveCounts
-    damage: DamageModel
-
 
 CorrectorFactory = Callable[[Rules, Knowledge], Cleaner]
 """Builds a run's corrector from its rules and what the archive taught."""
@@ -233,66 +220,6 @@ def worker_count(asked: int | None, pages: int) -> int:
     return max(1, min(wanted, cores or 1, pages))
 
 
-def learn_chrome(infos: Sequence[ReadInfo], rules: Rules) -> list[str]:
-    """Lines that repeat on many of the archive's distinct pages (a page saved twice votes
-    once): chrome no rule lists yet."""
-    distinct = {info.blocks_key: info.lines for info in infos if info.error is None}
-    counts: Counter[str] = Counter()
-    for lines in distinct.values():
-        counts.update(lines)
-    return learn_repeated(counts, len(distinct), rules.boilerplate)
-
-
-@dataclass
-class Learnt:
-    """The archive's vocabulary and damage, reduced, with a digest of what they hold, and
-    the pages left to correct (a duplicate names the case it copies)."""
-
-    knowledge: Knowledge
-    digest: str
-    """Equal for equal knowledge: pages renamed, reordered or copied leave it unchanged."""
-    pages: list[tuple[str, str | None]]
-    """(parse key, duplicate of) of every parsed page, in case order."""
-    words: list[str] = field(default_factory=list)
-    """Every word the corrector will judge, sorted: analysed once for the run."""
-
-
-def learn_vocabulary(
-    infos: Iterable[ParseInfo], rules: Rules, lexicon: Lexicon, result: RunResult
-) -> Learnt:
-    """The archive's counts and damage, reduced from the pages' as they come (a duplicate
-    page, with the same section texts as an earlier one, counts once); each page's counts
-    are dropped once merged.
-
-    The counts are sums over the section texts counted, and the damage over the distinct
-    ones, so the digest of their fingerprints (sorted) identifies the knowledge: a page that
-    changes nothing the corrector learns leaves every other page's rows reusable.
-    """
-    archive, damage = ArchiveCounts(), DamageModel(rules.correct.damage)
-    first: dict[str, str] = {}
-    kinds: dict[bytes, str] = {}
-    counted: list[bytes] = []
-    pages: list[tuple[str, str | None]] = []
-    words: set[str] = set()
-    for info in infos:
-        if info.error is not None:
-            result.errors.append(info.error)
-            continue
-        original = first.setdefault(info.content, info.case_id)
-        pages.append((info.key, None if original == info.case_id else original))
-        if original != info.case_id:
-            continue
-        words |= info.words
-        for kind, counts, tally in info.texts:
-            archive.merge(counts)
-            counted.append(counts.digest)
-            if counts.digest not in kinds:  # damage counts each distinct text once
-                kinds[counts.digest] = kind or ""
-                damage.add(kind, tally)
-    digest = key("knowledge", lexicon.fingerprint, sorted(counted), sorted(kinds.items()))
-    return Learnt(Knowledge(lexicon, archive, damage), digest, pages, sorted(words))
-
-
 def run(
     options: RunOptions, progress: Progress = no_progress, sink: RowSink | None = None
 ) -> RunResult:
@@ -361,18 +288,22 @@ def _run_steps(
     # Forked workers share what the parent builds: it builds the matchers of the correcting
     # step while they count (the parent would otherwise build them before that step forks).
     warm = modalities.warm if getattr(executor, "forks", False) else None
-    learnt = learn_vocabulary(meanwhile(counted, warm), rules, lexicon, result)
-    progress("building the corrector", 0, 1)
-    cleaner = options.corrector(rules, learnt.knowledge)
-    progress("building the corrector", 1, 1)
-    if isinstance(cleaner, Analysing) and getattr(executor, "forks", False):
-        # forked workers share the analyses; a cluster would need the corrector sent twice
-        share_analyses(cleaner, learnt.words, executor, progress)
+    knowledge, learnt = learn_vocabulary(meanwhile(counted, warm), rules, lexicon, result.errors)
+    del parser, counted, lexicon  # the corrector holds what it needs of them
     reuse = cache.keep and options.corrector is archive_corrector
     decided = decisions_fingerprint(options.decisions)
     items = [BuildItem(p, key(learnt.digest, p, dup, decided), dup) for p, dup in learnt.pages]
+    cleaner = _build_corrector(options, rules, knowledge, learnt.words, executor, progress)
+    del knowledge
     builder = Builder(rules, cleaner, modalities, cache, options.decisions, reuse)
-    for rows, reused in executor.map(builder, items, progress, "correcting and writing"):
+    del cleaner
+    built = executor.map(builder, items, progress, "correcting and writing")
+    # Forked workers hold the corrector now: the executor let go of its own, and so does
+    # this process, which only writes from here on (its copy counted once more in the
+    # machine's memory, for nothing).
+    del builder
+    forks = getattr(executor, "forks", False)
+    for rows, reused in meanwhile(built, give_back if forks else None):
         result.add(rows)
         result.reused += reused
     return {
@@ -381,6 +312,25 @@ def _run_steps(
         "parse": {p for p, _ in learnt.pages},
         "rows": {item.key for item in items} if reuse else set(),
     }
+
+
+def _build_corrector(
+    options: RunOptions,
+    rules: Rules,
+    knowledge: Knowledge,
+    words: Sequence[str],
+    executor: Executor,
+    progress: Progress,
+) -> Cleaner:
+    """Step 3b: the run's corrector, taught the archive, with every word of it analysed
+    once when forked workers will share the analyses."""
+    progress("building the corrector", 0, 1)
+    cleaner = options.corrector(rules, knowledge)
+    progress("building the corrector", 1, 1)
+    if isinstance(cleaner, Analysing) and getattr(executor, "forks", False):
+        # forked workers share the analyses; a cluster would need the corrector sent twice
+        share_analyses(cleaner, words, executor, progress)
+    return cleaner
 
 
 def _read_pages(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.pool
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,22 +36,20 @@ class Executor(Protocol):
         ...
 
 
-# The step a pool's worker process runs: set once in each worker by the pool's initializer.
-# A forked worker inherits the step from the parent without pickling it (a corrector holds a
-# lexicon of a few hundred thousand words); the tasks then only carry their items.
+# The step a pool's worker process runs: set in the parent just before the pool forks, so
+# every worker inherits it without pickling (a corrector holds a lexicon of a few hundred
+# thousand words), and let go of in the parent once they have: the tasks carry only items.
 _worker_step: Step | None = None
 
 
-def _install(step: Step) -> None:
-    global _worker_step
-    _worker_step = step
+def _install() -> None:
     # Ctrl-C is the parent's to handle: it stops the pool, workers must not print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while it forked
 
 
 def _run(item: Any) -> Any:
-    assert _worker_step is not None, "the pool initializer installs the step"
+    assert _worker_step is not None, "a pool's workers inherit the step as they fork"
     return _worker_step(item)
 
 
@@ -97,14 +96,8 @@ class LocalExecutor:
         warmup = getattr(step, "warmup", None)  # what a step builds on first use, built once
         if warmup is not None:
             warmup()()
-        # Frozen objects are never visited by a worker's garbage collector, so the pages
-        # holding the corrector's lexicon stay shared with the parent instead of being copied.
-        gc.freeze()
-        try:
-            with _ctrl_c_held():
-                pool = multiprocessing.get_context("fork").Pool(self.workers, _install, (step,))
-        finally:
-            gc.unfreeze()
+        pool = _fork_pool(self.workers, step)
+        del step, warmup  # the workers have it: this process may let go of it
         try:
             for done, value in enumerate(pool.imap(_run, items, chunksize=chunk), start=1):
                 yield value
@@ -116,6 +109,21 @@ class LocalExecutor:
             pool.close()
         finally:
             pool.join()
+
+
+def _fork_pool(workers: int, step: Step) -> multiprocessing.pool.Pool:
+    """A pool of ``workers`` processes forked from this one, each with ``step`` installed."""
+    global _worker_step
+    # Frozen objects are never visited by a worker's garbage collector, so the pages
+    # holding the corrector's lexicon stay shared with the parent instead of being copied.
+    gc.freeze()
+    _worker_step = step
+    try:
+        with _ctrl_c_held():
+            return multiprocessing.get_context("fork").Pool(workers, _install)
+    finally:
+        _worker_step = None
+        gc.unfreeze()
 
 
 def make_executor(workers: int, engine: str, scheduler: str | None) -> Executor:
